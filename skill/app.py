@@ -1,0 +1,106 @@
+"""Flask adapter: the self-hosted HTTPS endpoint (and, with --dev, the simulator page).
+
+Our own, because flask-ask-sdk cannot be imported where OpenSSL's patch number has
+two digits (oscrypto). Behaviour kept from it: 400 on a failed verification and the
+``ASK_VERIFY_REQUESTS`` / ``ASK_VERIFY_TIMESTAMP_DEBUG`` config keys. Fixed: the
+certificate download has a timeout and a cache, and a wrong skill id is 403, not 500.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from skill.deps import Deps
+from skill.runtime import EnvelopeError, SkillRuntime, WrongSkillError
+from skill.settings import Settings, load_settings
+from skill.verify import RequestVerifier, VerificationError, VerifierConfig
+
+log = logging.getLogger("hiprest.http")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    deps: Deps | None = None,
+    verifier: RequestVerifier | None = None,
+) -> Flask:
+    """Build the Flask app. Settings come from HIPREST_* when not given."""
+    from skill import logs
+    from skill.factory import make_deps, make_runtime
+
+    settings = settings or load_settings()
+    logs.configure(settings.log_level)
+    deps = deps or make_deps(settings)
+    runtime = make_runtime(settings, deps)
+
+    app = Flask(__name__, static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.config["ASK_VERIFY_REQUESTS"] = settings.verify_enabled
+    app.config["ASK_VERIFY_TIMESTAMP_DEBUG"] = settings.verify_timestamp_debug
+    app.config["HIPREST_SETTINGS"] = settings
+    app.config["HIPREST_DEPS"] = deps
+    app.config["HIPREST_RUNTIME"] = runtime
+    if verifier is None:
+        verifier = RequestVerifier(
+            VerifierConfig(
+                skill_id=settings.skill_id,
+                require_sha256=settings.require_signature_256,
+                verify_timestamp=not settings.verify_timestamp_debug,
+            )
+        )
+    app.config["HIPREST_VERIFIER"] = verifier
+
+    def error(status: int, message: str) -> tuple[Response, int]:
+        return jsonify({"error": message}), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[Response, int]:
+        # JSON for every HTTP error, never Werkzeug's HTML or a traceback.
+        return error(exc.code or 500, (exc.name or "error").lower())
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[Response, int]:
+        log.error("unexpected server error", extra={"error_class": type(exc).__name__})
+        return error(500, "internal error")
+
+    @app.get("/healthz")
+    def healthz() -> tuple[Response, int]:
+        return jsonify({"status": "ok"}), 200
+
+    @app.post("/alexa")
+    def alexa() -> tuple[Response, int]:
+        body = request.get_data(cache=False)
+        if not body:
+            return error(400, "empty body")
+        verify = app.config["ASK_VERIFY_REQUESTS"]
+        try:
+            if verify:
+                payload = _verify(app, body)
+            else:
+                payload = json.loads(body)
+        except VerificationError as exc:
+            log.warning("request refused", extra={"reason": exc.reason, "status": exc.status})
+            return error(exc.status, "request verification failed")
+        except (ValueError, UnicodeDecodeError):
+            return error(400, "malformed JSON")
+        try:
+            result = runtime.handle(payload)
+        except (EnvelopeError, WrongSkillError) as exc:
+            return error(exc.status, str(exc))
+        return jsonify(result), 200
+
+    if settings.dev:
+        from skill.simulator import register_routes
+
+        register_routes(app, runtime, deps)
+    return app
+
+
+def _verify(app: Flask, body: bytes) -> dict[str, Any]:
+    verifier: RequestVerifier = app.config["HIPREST_VERIFIER"]
+    return verifier.verify(dict(request.headers.items()), body)

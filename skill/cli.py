@@ -1,0 +1,180 @@
+"""``hiprest`` / ``python -m skill``: serve, chat, check, package, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from skill.settings import Settings, SettingsError, load_settings
+
+
+def _settings(dev: bool = False, **extra: Any) -> Settings:
+    overrides: dict[str, Any] = dict(extra)
+    if dev:
+        overrides["dev"] = True
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        print(f"hiprest: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+# -- serve -------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(dev=args.dev)
+    from skill.app import create_app
+
+    if args.dev:
+        # One process, threads: the simulator and a single developer.
+        app = create_app(settings)
+        print(f"Hip Rest dev server: http://{args.host}:{args.port}/  (verification off)")
+        from werkzeug.serving import run_simple
+
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
+        return 0
+    from skill.server import serve_production
+
+    serve_production(settings, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+# -- chat --------------------------------------------------------------------
+def _conversation(user: str, locale: str, apl: bool = False) -> Any:
+    from skill.conversation import Conversation
+    from skill.envelopes import Caller
+    from skill.factory import make_runtime
+    from skill.matcher import Matcher
+    from skill.models import load_model, slot_types
+
+    settings = _settings(dev=True)
+    model = load_model(locale)
+    return Conversation(
+        runtime=make_runtime(settings),
+        matcher=Matcher(model),
+        caller=Caller(user_id=f"amzn1.ask.account.{user}", locale=locale, apl=apl),
+        slot_types=slot_types(model),
+    )
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    import logging
+
+    convo = _conversation(args.user, args.locale)
+    logging.getLogger("hiprest").setLevel("WARNING")
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Talk to Hip Rest. Type what you'd say to Alexa; 'quit' leaves. Ctrl-D ends.")
+    while True:
+        if interactive:
+            try:
+                line = input("you> ")
+            except EOFError:
+                print()
+                break
+        else:
+            raw = sys.stdin.readline()
+            if not raw:
+                break
+            line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        if line.strip().lower() in {"quit", "/quit"}:
+            break
+        exchange = convo.say(line)
+        intent = exchange.match.intent if exchange.match else None
+        kind = exchange.match.kind if exchange.match else "?"
+        if args.verbose:
+            print(f"  [{kind} {intent or ''} {dict((k, v.value) for k, v in exchange.match.slots.items()) if exchange.match else ''}]")
+        shown = exchange.ssml if args.ssml else exchange.text
+        print(f"alexa> {shown}" if shown else "alexa> (no speech)")
+        if exchange.card and args.verbose:
+            print(f"  [card] {exchange.card.get('title')}: {exchange.card.get('content')}")
+        if exchange.ended and exchange.request.get("request", {}).get("type") != "SessionEndedRequest":
+            print("  (session ended)")
+    return 0
+
+
+# -- check -------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    from skill.checks import run_checks
+
+    problems = run_checks()
+    for problem in problems:
+        print(f"FAIL {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s)")
+        return 1
+    print("ok: content, interaction models and handler coverage agree")
+    return 0
+
+
+# -- package / export (deployable-skill and summary work) ----------------------
+def cmd_package(args: argparse.Namespace) -> int:
+    from skill.package import write_package
+
+    settings = _settings(dev=True)
+    out = write_package(Path(args.out), settings)
+    print(f"wrote ASK CLI project to {out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from skill.export import export_user
+
+    settings = _settings(dev=True)
+    sys.stdout.write(export_user(settings, args.user, args.format))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hiprest",
+        description="Hip Rest: an Alexa skill for night-time hip pain (general wellness guidance).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the HTTPS endpoint's WSGI server")
+    serve.add_argument("--dev", action="store_true", help="no request verification; serve the simulator page at /")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (production)")
+    serve.set_defaults(func=cmd_serve)
+
+    chat = sub.add_parser("chat", help="talk to the skill in this terminal (reads stdin when piped)")
+    chat.add_argument("--ssml", action="store_true", help="show raw SSML instead of plain text")
+    chat.add_argument("--user", default="console", help="user id to talk as (keeps separate data)")
+    chat.add_argument("--locale", default="en-US")
+    chat.add_argument("-v", "--verbose", action="store_true", help="show matched intent, slots and cards")
+    chat.set_defaults(func=cmd_chat)
+
+    check = sub.add_parser("check", help="validate content, interaction models and handler coverage")
+    check.set_defaults(func=cmd_check)
+
+    package = sub.add_parser("package", help="write an ASK CLI project (skill.json + models)")
+    package.add_argument("--out", required=True, help="output directory")
+    package.set_defaults(func=cmd_package)
+
+    export = sub.add_parser("export", help="print one user's stored data (self-hosted installs)")
+    export.add_argument("--user", required=True)
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""Everything Hip Rest says, loaded once from ``content/`` and validated by pydantic.
+
+Layout::
+
+    content/sources.yaml          every source an item may cite
+    content/en/*.yaml             the base English content (phrases and sections)
+    content/<locale>/*.yaml       per-locale overlays: ``vars`` and any item that differs
+
+A phrase is plain text (never SSML: the speech builder escapes it) with ``{name}``
+placeholders filled from the locale's ``vars`` or from the caller's params, one or
+more variants, and the id of its source. Overlays replace whole items, so a locale
+only lists what differs.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from skill.sections import validate_sections
+from skill.settings import LOCALES
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+BASE = "en"
+_FORMATTER = string.Formatter()
+
+
+class ContentError(Exception):
+    """Content failed validation; the message names the file and item."""
+
+
+def placeholders(text: str) -> set[str]:
+    names: set[str] = set()
+    for _, field, _, _ in _FORMATTER.parse(text):
+        if field is not None:
+            if not field.isidentifier():
+                raise ValueError(f"placeholder {{{field}}} is not a plain name")
+            names.add(field)
+    return names
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field(min_length=3)
+    url: str | None = None
+    note: str | None = None
+
+
+class Phrase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    say: tuple[str, ...] = Field(min_length=1)
+    source: str = Field(min_length=1)
+    params: tuple[str, ...] = ()
+
+    @field_validator("say", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("say")
+    @classmethod
+    def _non_blank(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for variant in value:
+            if not variant.strip():
+                raise ValueError("empty variant")
+            placeholders(variant)
+        return value
+
+
+class LocaleContent(BaseModel):
+    """The merged view for one locale: what the renderer reads."""
+
+    model_config = ConfigDict(frozen=True)
+    locale: str
+    vars: dict[str, str]
+    phrases: dict[str, Phrase]
+    sections: dict[str, Any]
+
+    def phrase(self, key: str) -> Phrase:
+        try:
+            return self.phrases[key]
+        except KeyError:
+            raise KeyError(f"no content item {key!r} for {self.locale}") from None
+
+
+class ContentLibrary:
+    """All locales, validated and merged at construction; read-only afterwards."""
+
+    def __init__(self, sources: Mapping[str, Source], locales: Mapping[str, LocaleContent]):
+        self.sources = dict(sources)
+        self._locales = dict(locales)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return tuple(self._locales)
+
+    def for_locale(self, locale: str | None) -> LocaleContent:
+        if locale in self._locales:
+            return self._locales[locale]
+        # Unknown English variants fall back to en-US; anything else too, rather than fail.
+        return self._locales.get("en-US") or next(iter(self._locales.values()))
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path.name}: cannot read YAML ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError(f"{path.name}: top level must be a mapping")
+    return data
+
+
+def _layer(directory: Path) -> tuple[dict[str, str], dict[str, Phrase], dict[str, Any]]:
+    vars_: dict[str, str] = {}
+    phrases: dict[str, Phrase] = {}
+    sections: dict[str, Any] = {}
+    if not directory.is_dir():
+        return vars_, phrases, sections
+    for path in sorted(directory.glob("*.yaml")):
+        data = _read_yaml(path)
+        for key, value in data.items():
+            where = f"{directory.name}/{path.name}"
+            if key == "vars":
+                if not isinstance(value, dict):
+                    raise ContentError(f"{where}: vars must be a mapping")
+                vars_.update({str(k): str(v) for k, v in value.items()})
+            elif key == "phrases":
+                if not isinstance(value, dict):
+                    raise ContentError(f"{where}: phrases must be a mapping")
+                for pid, raw in value.items():
+                    if pid in phrases:
+                        raise ContentError(f"{where}: phrase {pid!r} defined twice")
+                    try:
+                        phrases[pid] = Phrase.model_validate(raw)
+                    except ValidationError as exc:
+                        raise ContentError(f"{where}: phrase {pid!r}: {exc}") from None
+            else:
+                if key in sections:
+                    raise ContentError(f"{where}: section {key!r} defined twice")
+                sections[key] = value
+    return vars_, phrases, sections
+
+
+def _check_phrases(
+    locale: str, vars_: Mapping[str, str], phrases: Mapping[str, Phrase], sources: Iterable[str]
+) -> None:
+    known = set(sources)
+    for pid, phrase in phrases.items():
+        if phrase.source not in known:
+            raise ContentError(f"{locale}: phrase {pid!r} cites unknown source {phrase.source!r}")
+        allowed = set(vars_) | set(phrase.params)
+        for variant in phrase.say:
+            missing = placeholders(variant) - allowed
+            if missing:
+                raise ContentError(
+                    f"{locale}: phrase {pid!r} uses undeclared placeholder(s) {sorted(missing)}"
+                )
+
+
+def load_library(root: Path = CONTENT_DIR, locales: Iterable[str] = LOCALES) -> ContentLibrary:
+    """Load, merge and validate every locale. Raises ContentError on any drift."""
+    raw_sources = _read_yaml(root / "sources.yaml").get("sources", {})
+    try:
+        sources = {k: Source.model_validate(v) for k, v in raw_sources.items()}
+    except ValidationError as exc:
+        raise ContentError(f"sources.yaml: {exc}") from None
+    base_vars, base_phrases, base_sections = _layer(root / BASE)
+    merged: dict[str, LocaleContent] = {}
+    for locale in locales:
+        o_vars, o_phrases, o_sections = _layer(root / locale)
+        unknown = set(o_phrases) - set(base_phrases)
+        if unknown:
+            raise ContentError(f"{locale}: overlay items missing from base: {sorted(unknown)}")
+        vars_ = {**base_vars, **o_vars}
+        phrases = {**base_phrases, **o_phrases}
+        sections = {**base_sections, **o_sections}
+        _check_phrases(locale, vars_, phrases, sources)
+        merged[locale] = LocaleContent(
+            locale=locale,
+            vars=vars_,
+            phrases=phrases,
+            sections=validate_sections(locale, sections, sources),
+        )
+    return ContentLibrary(sources, merged)
+
+
+@cache
+def default_library() -> ContentLibrary:
+    """The shipped content, parsed once per process."""
+    return load_library()

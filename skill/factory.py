@@ -1,0 +1,34 @@
+"""Assemble dependencies from settings. Flask-free, so Lambda can use it."""
+
+from __future__ import annotations
+
+from skill.builder import build_skill
+from skill.content import default_library
+from skill.deps import Deps
+from skill.runtime import SkillRuntime
+from skill.settings import Settings
+from skill.store import open_store
+from skill.store.base import UserStore
+
+
+def make_store(settings: Settings) -> UserStore:
+    if settings.store == "dynamodb":
+        return open_store(
+            "dynamodb",
+            table_name=settings.dynamodb_table,
+            region=settings.dynamodb_region,
+            endpoint_url=settings.dynamodb_endpoint_url,
+        )
+    return open_store("sqlite", path=settings.sqlite_path)
+
+
+def make_deps(settings: Settings, store: UserStore | None = None) -> Deps:
+    return Deps(
+        settings=settings,
+        store=store if store is not None else make_store(settings),
+        content=default_library(),
+    )
+
+
+def make_runtime(settings: Settings, deps: Deps | None = None) -> SkillRuntime:
+    return SkillRuntime(build_skill(deps if deps is not None else make_deps(settings)))

@@ -1,0 +1,121 @@
+"""Interaction models: ``interaction_models/<locale>.json`` is the single source.
+
+en-US is the full model; another locale's file may be a small overlay
+(``{"overlay": "en-US", "invocationName": ..., "types": {...}, "samples": {...}}``)
+for what its speakers say differently. ``load_model`` always returns a complete
+ASK-format model.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
+BASE_LOCALE = "en-US"
+BUILTIN_TYPES_PREFIX = "AMAZON."
+
+
+class ModelError(Exception):
+    pass
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{path.name}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path.name}: not a JSON object")
+    return data
+
+
+def available_locales(root: Path = MODELS_DIR) -> list[str]:
+    return sorted(p.stem for p in root.glob("*.json"))
+
+
+def _apply_overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    model = copy.deepcopy(base)
+    lm = model["interactionModel"]["languageModel"]
+    if "invocationName" in overlay:
+        lm["invocationName"] = overlay["invocationName"]
+    extra_samples: dict[str, list[str]] = overlay.get("samples", {})
+    for intent in lm["intents"]:
+        intent.setdefault("samples", [])
+        intent["samples"] = intent["samples"] + [
+            s for s in extra_samples.get(intent["name"], []) if s not in intent["samples"]
+        ]
+    unknown = set(extra_samples) - {i["name"] for i in lm["intents"]}
+    if unknown:
+        raise ModelError(f"overlay adds samples to unknown intents {sorted(unknown)}")
+    extra_values: dict[str, list[dict[str, Any]]] = overlay.get("types", {})
+    for slot_type in lm.get("types", []):
+        slot_type["values"] = slot_type["values"] + extra_values.get(slot_type["name"], [])
+    return model
+
+
+@cache
+def load_model(locale: str = BASE_LOCALE, root: Path = MODELS_DIR) -> dict[str, Any]:
+    path = root / f"{locale}.json"
+    if not path.exists():
+        if locale == BASE_LOCALE:
+            raise ModelError(f"missing {path.name}")
+        return load_model(BASE_LOCALE, root)
+    data = _read(path)
+    if "overlay" in data:
+        return _apply_overlay(load_model(str(data["overlay"]), root), data)
+    if "interactionModel" not in data:
+        raise ModelError(f"{path.name}: no interactionModel")
+    return data
+
+
+def language_model(model: dict[str, Any]) -> dict[str, Any]:
+    lm = model["interactionModel"]["languageModel"]
+    assert isinstance(lm, dict)
+    return lm
+
+
+def intent_names(model: dict[str, Any]) -> list[str]:
+    return [i["name"] for i in language_model(model)["intents"]]
+
+
+def slot_types(model: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """intent -> slot -> type, for custom (non AMAZON.*) slot types only."""
+    out: dict[str, dict[str, str]] = {}
+    for intent in language_model(model)["intents"]:
+        for slot in intent.get("slots", []):
+            if not slot["type"].startswith(BUILTIN_TYPES_PREFIX):
+                out.setdefault(intent["name"], {})[slot["name"]] = slot["type"]
+    return out
+
+
+def check_model(model: dict[str, Any]) -> list[str]:
+    """Problems Alexa's model build (or certification) would reject, as sentences."""
+    problems: list[str] = []
+    lm = language_model(model)
+    if not lm.get("invocationName"):
+        problems.append("no invocation name")
+    seen: dict[str, str] = {}
+    type_names = {t["name"] for t in lm.get("types", [])}
+    for intent in lm["intents"]:
+        name = intent["name"]
+        slot_names = {s["name"] for s in intent.get("slots", [])}
+        for slot in intent.get("slots", []):
+            if not slot["type"].startswith(BUILTIN_TYPES_PREFIX) and slot["type"] not in type_names:
+                problems.append(f"{name}: slot {slot['name']} has undefined type {slot['type']}")
+        for sample in intent.get("samples", []):
+            key = " ".join(sample.lower().split())
+            if key in seen and seen[key] != name:
+                problems.append(f"sample {sample!r} is in both {seen[key]} and {name}")
+            seen[key] = name
+            import re
+
+            for ref in re.findall(r"\{(\w+)\}", sample):
+                if ref not in slot_names:
+                    problems.append(f"{name}: sample {sample!r} uses unknown slot {ref}")
+        if not name.startswith("AMAZON.") and not intent.get("samples"):
+            problems.append(f"{name}: no samples")
+    return problems

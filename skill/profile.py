@@ -1,0 +1,28 @@
+"""The small profile every capability may read: painful side, visits, voice."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROFILE_KEY = "profile"
+Side = Literal["left", "right", "both"]
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    v: Literal[1] = 1
+    painful_side: Side | None = None
+    launches: int = Field(default=0, ge=0)
+    first_seen: str | None = None
+    # "on"/"off" by request; "auto" follows the user's local evening (night-voice work).
+    night_voice: Literal["auto", "on", "off"] = "auto"
+
+
+def other_side(side: Side | None) -> Literal["left", "right"] | None:
+    if side == "left":
+        return "right"
+    if side == "right":
+        return "left"
+    return None

@@ -1,0 +1,109 @@
+"""Settings from the environment (prefix ``HIPREST_``), validated once at start-up.
+
+A bad setting must stop start-up with one readable line, so :func:`load_settings`
+turns pydantic's multi-line report into a single :class:`SettingsError` message.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SKILL_ID_RE = re.compile(r"^amzn1\.(ask\.skill|echo-sdk-ams\.app)\.[0-9a-fA-F-]{8,}$")
+
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+
+
+def default_data_dir() -> Path:
+    # A per-user data directory, never inside the repository checkout.
+    return Path(platformdirs.user_data_dir("hiprest", appauthor=False))
+
+
+class SettingsError(Exception):
+    """One-line description of what is wrong with the configuration."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HIPREST_", extra="ignore", frozen=True)
+
+    skill_id: str | None = None
+    dev: bool = False
+    verify_requests: bool = True
+    # Mirrors flask-ask-sdk's ASK_VERIFY_TIMESTAMP_DEBUG: True skips only the timestamp check.
+    verify_timestamp_debug: bool = False
+    # Real vectors predate Signature-256; production requires it unless told otherwise.
+    require_signature_256: bool = True
+    data_dir: Path = Field(default_factory=default_data_dir)
+    store: Literal["sqlite", "dynamodb"] = "sqlite"
+    dynamodb_table: str = "hiprest-users"
+    dynamodb_region: str | None = None
+    dynamodb_endpoint_url: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    max_body_bytes: int = Field(default=128 * 1024, ge=1024, le=10 * 1024 * 1024)
+    settings_api_timeout_s: float = Field(default=1.5, gt=0, le=1.5)
+    cert_fetch_timeout_s: float = Field(default=2.0, gt=0, le=2.0)
+    # Skill package (deployable-skill issue): where the store listing points.
+    privacy_policy_url: str = "https://example.com/hiprest/privacy"
+    terms_url: str = "https://example.com/hiprest/terms"
+    endpoint_uri: str | None = None
+    endpoint_certificate: Literal["Wildcard", "SelfSigned", "Trusted"] = "Wildcard"
+    lambda_arn: str | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("skill_id", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("skill_id")
+    @classmethod
+    def _skill_id_shape(cls, value: str | None) -> str | None:
+        if value is not None and not SKILL_ID_RE.match(value):
+            raise ValueError("must look like amzn1.ask.skill.<uuid>")
+        return value
+
+    @model_validator(mode="after")
+    def _skill_id_required_in_production(self) -> Settings:
+        if not self.dev and self.skill_id is None:
+            raise ValueError(
+                "HIPREST_SKILL_ID is required unless running with --dev (HIPREST_DEV=1)"
+            )
+        return self
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "hiprest.db"
+
+    @property
+    def verify_enabled(self) -> bool:
+        # Dev mode (simulator page) never verifies: requests come from this machine.
+        return self.verify_requests and not self.dev
+
+
+def _one_line(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        loc = ".".join(str(p) for p in item["loc"])
+        name = f"HIPREST_{loc.upper()}" if loc else "settings"
+        msg = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{name}: {msg}" if loc else msg)
+    return "invalid configuration: " + "; ".join(parts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (overrides win) or raise SettingsError with one line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
