@@ -1,0 +1,243 @@
+"""SQLite-backed UserStore for self-hosting: one file, several processes.
+
+Durability: WAL with ``synchronous=NORMAL`` — a committed update survives a
+crash of the process; a power loss may lose the last few commits but never
+corrupts the file. Concurrency: every ``update`` is one ``BEGIN IMMEDIATE``
+transaction (read, merge, write), so writers in any thread or process are
+serialised by SQLite's write lock and none loses another's update; waiting
+longer than ``timeout_s`` raises StoreError instead of hanging a request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from skill.store.base import StoreError, UserStore
+from skill.store.patch import Doc, Op, apply, check_ops
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _v1_create_users(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS users ("
+        " user_id TEXT PRIMARY KEY,"
+        " doc TEXT NOT NULL,"
+        " rev INTEGER NOT NULL,"
+        " updated_at TEXT)"
+    )
+
+
+def _v2_timestamp_every_row(conn: sqlite3.Connection) -> None:
+    # Retention and export pick users by last activity: give rows that were
+    # written without a timestamp one (the migration time, so they're kept
+    # for a full retention period rather than purged) and index the column.
+    conn.execute("UPDATE users SET updated_at = ? WHERE updated_at IS NULL", (_utc_now(),))
+    conn.execute("CREATE INDEX IF NOT EXISTS users_updated_at ON users(updated_at)")
+
+
+# MIGRATIONS[i] takes the schema from user_version i to i + 1. Append only.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_create_users,
+    _v2_timestamp_every_row,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _safe_message(action: str, exc: BaseException) -> str:
+    # sqlite3 messages name the failure ("database is locked", "database or
+    # disk is full") but never contain row data, so they are safe to keep.
+    return f"{action} failed: {type(exc).__name__}: {exc}"
+
+
+class SqliteStore(UserStore):
+    """UserStore on a SQLite file; one reused connection per thread (and process)."""
+
+    def __init__(self, path: Path | str, *, timeout_s: float = 2.0) -> None:
+        self.path = Path(path)
+        self.timeout_s = timeout_s
+        self._local = threading.local()
+        self._all: list[tuple[int, sqlite3.Connection]] = []
+        self._all_lock = threading.Lock()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(_safe_message("creating the database folder", exc)) from exc
+        self._migrate()
+
+    # -- connections -----------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        if conn is not None and local.pid == os.getpid():
+            return conn
+        # New thread, or a forked child holding the parent's connection: a
+        # SQLite handle must not cross fork(), so open a fresh one (and leave
+        # the inherited one unclosed — closing it could disturb the parent).
+        if self._closed:
+            raise StoreError("store is closed")
+        try:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.timeout_s,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,  # only so close() can close every thread's handle
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.close()
+                raise StoreError(f"could not enable WAL (journal_mode={mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("opening the database", exc)) from exc
+        local.conn = conn
+        local.pid = os.getpid()
+        with self._all_lock:
+            self._all.append((os.getpid(), conn))
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Re-read under the write lock: another process may have
+                # migrated while we waited.
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"database schema v{version} is newer than this code (v{SCHEMA_VERSION})"
+                    )
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](conn)
+                    conn.execute(f"PRAGMA user_version = {step + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("migrating the database", exc)) from exc
+
+    # -- UserStore ---------------------------------------------------------
+
+    @staticmethod
+    def _parse(raw: object) -> Doc:
+        # A row we can't parse is reported, never treated as "no data": a
+        # later write of {} + ops would otherwise overwrite what's left of it.
+        if not isinstance(raw, str):
+            raise StoreError("stored document is corrupt (not text)")
+        try:
+            doc = json.loads(raw)
+        except ValueError as exc:
+            raise StoreError("stored document is corrupt (invalid JSON)") from exc
+        if not isinstance(doc, dict):
+            raise StoreError("stored document is corrupt (not an object)")
+        return doc
+
+    def load(self, user_id: str) -> Doc:
+        try:
+            row = (
+                self._conn()
+                .execute("SELECT doc FROM users WHERE user_id = ?", (user_id,))
+                .fetchone()
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("loading", exc)) from exc
+        return {} if row is None else self._parse(row[0])
+
+    def update(self, user_id: str, ops: list[Op]) -> Doc:
+        check_ops(ops)
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT doc, rev FROM users WHERE user_id = ?", (user_id,)
+                ).fetchone()
+                doc = {} if row is None else self._parse(row[0])
+                doc = apply(doc, ops, copy=False)
+                text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+                if row is None:
+                    conn.execute(
+                        "INSERT INTO users (user_id, doc, rev, updated_at) VALUES (?, ?, 1, ?)",
+                        (user_id, text, _utc_now()),
+                    )
+                else:
+                    conn.execute(
+                        "UPDATE users SET doc = ?, rev = rev + 1, updated_at = ? WHERE user_id = ?",
+                        (text, _utc_now(), user_id),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("updating", exc)) from exc
+        return doc
+
+    def delete(self, user_id: str) -> None:
+        try:
+            self._conn().execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("deleting", exc)) from exc
+
+    def user_ids(self) -> Iterator[str]:
+        # Keyset pages: no read transaction is held open between yields, so
+        # a slow export never pins the WAL or blocks checkpoints.
+        last: str | None = None
+        while True:
+            try:
+                if last is None:
+                    cur = self._conn().execute(
+                        "SELECT user_id FROM users ORDER BY user_id LIMIT 500"
+                    )
+                else:
+                    cur = self._conn().execute(
+                        "SELECT user_id FROM users WHERE user_id > ? ORDER BY user_id LIMIT 500",
+                        (last,),
+                    )
+                rows = cur.fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(_safe_message("listing users", exc)) from exc
+            if not rows:
+                return
+            for (uid,) in rows:
+                yield uid
+            last = rows[-1][0]
+
+    def integrity_check(self) -> bool:
+        """True when SQLite's full integrity check reports no problem."""
+        try:
+            rows = self._conn().execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("integrity check", exc)) from exc
+        return rows == [("ok",)]
+
+    def close(self) -> None:
+        self._closed = True
+        with self._all_lock:
+            conns, self._all = self._all, []
+        me = os.getpid()
+        for pid, conn in conns:
+            if pid != me:
+                continue  # inherited across fork: the parent still owns it
+            with contextlib.suppress(sqlite3.Error):  # best effort: nothing left to protect
+                conn.close()
+        self._local = threading.local()
