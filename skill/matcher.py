@@ -1,0 +1,683 @@
+"""Development matcher: typed text -> the request Alexa would send, from the interaction model.
+
+Pure logic (no Flask / ask-sdk). The dev simulator and the ``chat`` console feed it the same
+interaction-model JSON that Alexa gets, so a phrase that works here is one the model declares.
+
+It is an approximation of Alexa's NLU, deliberately simple and deterministic:
+
+* Text is normalised (lowercase, contractions expanded, punctuation stripped) on both sides.
+* Every sample becomes an anchored regex; ``{Slot}`` becomes a capture group. An exact match wins,
+  preferring the sample with the most literal words.
+* Otherwise a token-overlap score picks the nearest sample; below a threshold the result is
+  AMAZON.FallbackIntent.
+
+Differences from Alexa worth knowing:
+
+* AMAZON.NUMBER keeps halves ("seven and a half" -> "7.5", "six point five" -> "6.5"). Alexa
+  drops them; we keep them visible so the handler rounds them the way the skill says it does.
+  "a 4", "4/10" and "four out of ten" all give "4".
+* Custom slots: a known value or synonym resolves (ER_SUCCESS_MATCH); anything else of 1-4
+  words is captured with ``resolved_id=None`` (ER_SUCCESS_NO_MATCH). That loose capture is only
+  used in samples that also have literal words, otherwise a sample like "{Side}" would swallow
+  every short utterance. When two values share a synonym, the first in the model wins.
+* Only slots that were heard are in ``Match.slots``; use :meth:`Matcher.slot_names` to list the
+  intent's empty ones, as Alexa sends those too (without a value).
+* "exit" / "quit" give ``SessionEndedRequest``; the request builder should use reason
+  ``USER_INITIATED``, as Alexa does.
+* Input longer than ``MAX_MATCH_CHARS`` (after normalisation) is cut there, so a pasted essay
+  cannot make the regexes slow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "FALLBACK_INTENT",
+    "FUZZY_THRESHOLD",
+    "MAX_MATCH_CHARS",
+    "Match",
+    "Matcher",
+    "SlotValue",
+    "normalise",
+    "parse_number",
+]
+
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+FUZZY_THRESHOLD = 0.5
+MAX_MATCH_CHARS = 400
+
+RequestKind = Literal["LaunchRequest", "IntentRequest", "SessionEndedRequest"]
+
+
+@dataclass(frozen=True)
+class SlotValue:
+    name: str
+    value: str
+    resolved_id: str | None
+    resolved_name: str | None
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: RequestKind
+    intent: str | None
+    slots: dict[str, SlotValue]
+    score: float
+
+
+# --------------------------------------------------------------------------- normalisation
+
+_SPECIFIC_CONTRACTIONS = {
+    "can't": "cannot",
+    "won't": "will not",
+    "shan't": "shall not",
+    "ain't": "is not",
+    "let's": "let us",
+    "it's": "it is",
+    "what's": "what is",
+    "that's": "that is",
+    "there's": "there is",
+    "here's": "here is",
+    "where's": "where is",
+    "who's": "who is",
+    "how's": "how is",
+    "he's": "he is",
+    "she's": "she is",
+    "y'all": "you all",
+}
+_GENERIC_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'m", " am"), ("'ll", " will"),
+                     ("'ve", " have"), ("'d", " would"))
+# Typed without the apostrophe. Only forms that are not ordinary words themselves
+# ("its", "well", "were", "id" are left alone).
+_BARE_CONTRACTIONS = {
+    "im": "i am",
+    "ive": "i have",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "cannot",
+    "wont": "will not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "hasnt": "has not",
+    "havent": "have not",
+    "whats": "what is",
+    "thats": "that is",
+    "youre": "you are",
+}
+
+_APOSTROPHE_WORD = re.compile(r"[a-z]+(?:'[a-z]+)+")
+_OUT_OF_TEN = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*10(?!\d)")
+_OUT_OF_10_WORDS = re.compile(r"\bout of 10\b")
+_KEEP_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+_NON_WORD = re.compile(r"[^a-z0-9\x01\x02 ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _expand_word(word: str) -> str:
+    if word in _SPECIFIC_CONTRACTIONS:
+        return _SPECIFIC_CONTRACTIONS[word]
+    for suffix, expansion in _GENERIC_SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return word[: -len(suffix)] + expansion
+    # Possessive or unknown: drop the apostrophe ("hip's" -> "hips").
+    return word.replace("'", "")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, expand contractions, strip punctuation and collapse whitespace.
+
+    Digits keep a leading minus and a decimal point ("-2", "7.5"); "4/10" becomes
+    "4 out of ten" so scores typed either way read the same.
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = text.replace("&", " and ")
+    text = _OUT_OF_TEN.sub(r"\1 out of ten", text)
+    text = _APOSTROPHE_WORD.sub(lambda m: _expand_word(m.group(0)), text)
+    # Protect the minus sign and decimal point from the punctuation strip with placeholders.
+    text = _KEEP_MINUS.sub("\x01", text)
+    text = _DECIMAL_POINT.sub("\x02", text)
+    text = _NON_WORD.sub(" ", text)
+    text = text.replace("\x01", "-").replace("\x02", ".")
+    words = [_BARE_CONTRACTIONS.get(w, w) for w in text.split()]
+    text = " ".join(words)
+    text = text.replace("can not", "cannot")
+    text = _OUT_OF_10_WORDS.sub("out of ten", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+# --------------------------------------------------------------------------- numbers
+
+_UNITS = {
+    "zero": 0, "oh": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+_NON_ZERO_UNITS = [w for w, n in _UNITS.items() if n]
+
+
+def _alt(words: Iterable[str]) -> str:
+    # Longest first so the regex prefers "seventeen" over "seven" without relying on backtracking.
+    return "(?:" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + ")"
+
+
+_NUMBER_CORE = (
+    r"(?:\d{1,7}(?:\.\d{1,3})?"
+    rf"|(?:a|one) hundred|hundred"
+    rf"|{_alt(_TENS)}(?: {_alt(_NON_ZERO_UNITS)})?"
+    rf"|{_alt(_TEENS)}"
+    rf"|{_alt(_UNITS)})"
+)
+# One flat pattern, no nested unbounded quantifiers: safe on any input length.
+NUMBER_PATTERN = (
+    r"(?:-|(?:minus|negative) )?"
+    r"(?:a )?"
+    + _NUMBER_CORE
+    + rf"(?: and a half| point (?:\d|{_alt(_UNITS)}))?"
+    + r"(?: out of (?:ten|10))?"
+)
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+_NUMBER_SEARCH = re.compile(r"(?<!\S)" + NUMBER_PATTERN + r"(?!\S)")
+
+
+def _format_number(value: float) -> str:
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def parse_number(text: str) -> str | None:
+    """Turn a captured AMAZON.NUMBER phrase into Alexa's digit string, or None if it is not one."""
+    text = normalise(text)
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    words = text.split()
+    if words[-3:] == ["out", "of", "ten"] or words[-3:] == ["out", "of", "10"]:
+        words = words[:-3]
+    sign = 1.0
+    if words and words[0] in ("minus", "negative"):
+        sign, words = -1.0, words[1:]
+    elif words and words[0].startswith("-"):
+        sign, words[0] = -1.0, words[0][1:]
+    if words[:1] == ["a"] and words[1:2] != ["hundred"]:
+        words = words[1:]
+    fraction = 0.0
+    if words[-3:] == ["and", "a", "half"]:
+        fraction, words = 0.5, words[:-3]
+    elif len(words) >= 2 and words[-2] == "point":
+        digit = words[-1]
+        fraction = (int(digit) if digit.isdigit() else _UNITS[digit]) / 10
+        words = words[:-2]
+    if len(words) == 1 and re.fullmatch(r"\d+(?:\.\d+)?", words[0]):
+        whole = float(words[0])
+    elif words in (["a", "hundred"], ["one", "hundred"], ["hundred"]):
+        whole = 100.0
+    else:
+        whole = float(sum(_UNITS.get(w, 0) + _TEENS.get(w, 0) + _TENS.get(w, 0) for w in words))
+    return _format_number(sign * (whole + fraction))
+
+
+# --------------------------------------------------------------------------- built-in phrasings
+
+# Standard phrasings Alexa recognises for built-in intents. Added only for built-ins the model
+# declares; the model's own samples for them are kept as well. "right" is left out of Yes and
+# "continue" out of Next on purpose: they collide with side slot values and ResumeIntent.
+_BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
+    "AMAZON.YesIntent": (
+        "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "please do", "go ahead",
+        "sounds good", "alright", "all right", "yes please", "of course", "certainly",
+        "absolutely", "do it", "i do", "correct", "that is right", "why not",
+    ),
+    "AMAZON.NoIntent": (
+        "no", "nope", "no thanks", "no thank you", "not now", "nah", "not really",
+        "i do not", "no way", "not today", "maybe later",
+    ),
+    "AMAZON.StopIntent": (
+        "stop", "shut up", "be quiet", "enough", "that is enough", "off", "stop it",
+        "i am done", "goodbye", "bye", "that is all", "stop talking",
+    ),
+    "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
+    "AMAZON.HelpIntent": (
+        "help", "help me", "what can i say", "what can you do", "how does this work",
+        "i need help", "what do i do", "how do i use this", "what are my options",
+    ),
+    "AMAZON.NextIntent": (
+        "next", "skip", "next one", "skip this one", "skip it", "go on", "move on",
+        "the next one", "skip this",
+    ),
+    "AMAZON.PreviousIntent": (
+        "previous", "back", "go back", "last one", "previous one", "the previous one",
+    ),
+    "AMAZON.RepeatIntent": (
+        "repeat", "say that again", "again", "what did you say", "pardon", "pardon me",
+        "repeat that", "come again", "say again", "repeat please",
+    ),
+    "AMAZON.PauseIntent": ("pause", "hold on", "wait", "wait a minute", "hang on"),
+    "AMAZON.ResumeIntent": ("resume", "continue", "carry on", "keep going"),
+    "AMAZON.StartOverIntent": (
+        "start over", "restart", "from the beginning", "start again", "begin again",
+    ),
+    "AMAZON.NavigateHomeIntent": ("go home", "main menu", "home"),
+    "AMAZON.MoreIntent": ("more", "tell me more", "more please"),
+}
+
+# --------------------------------------------------------------------------- fuzzy helpers
+
+_STOP_WORDS = frozenset({
+    "a", "an", "the", "i", "me", "my", "mine", "is", "am", "are", "was", "be", "to", "of",
+    "in", "on", "at", "for", "it", "its", "this", "that", "these", "those", "please", "um",
+    "uh", "er", "erm", "so", "just", "and", "or", "really", "very", "can", "could", "would",
+    "will", "you", "your", "hey", "alexa", "do", "does", "did", "with", "about",
+})
+_LOOSE = r"\S+(?: \S+){0,3}"
+_DETERMINERS = ("the ", "my ", "a ", "an ", "your ")
+
+
+def _stem(word: str) -> str:
+    # Crude suffix strip so "hurts"/"hurting"/"hurt" meet; good enough for a dev simulator.
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _content(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(_stem(w) for w in words if w not in _STOP_WORDS)
+
+
+# --------------------------------------------------------------------------- compiled model
+
+
+@dataclass(frozen=True)
+class _SlotType:
+    pattern: str | None  # alternation of known values; None for number / loose-only types
+    lookup: Mapping[str, tuple[str, str]]  # normalised phrase -> (id, name)
+    search: re.Pattern[str] | None  # known values anywhere in a text, for the fuzzy pass
+    is_number: bool
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    intent_index: int
+    sample_index: int
+    from_model: bool
+    pattern: str | None  # None when the sample can never match exactly
+    groups: tuple[tuple[str, str], ...]  # (group name, slot name)
+    slots: tuple[str, ...]  # slot names in order of appearance
+    literal_words: frozenset[str]  # every literal word, for the exact-match prefilter
+    literal_count: int
+    literal_stems: frozenset[str]
+    content: frozenset[str]
+
+
+_SLOT_REF = re.compile(r"\{([A-Za-z0-9_.]+)\}")
+_Key = tuple[float, int, int, int, int, int]
+
+
+class Matcher:
+    """Compiled interaction model; :meth:`match` maps one utterance to a request."""
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        language_model = _language_model(model)
+        self.invocation_name = normalise(str(language_model.get("invocationName", "")))
+        self._types = {
+            str(t["name"]): _compile_type(t.get("values", ()))
+            for t in language_model.get("types", ())
+        }
+        self._intent_slots: dict[str, tuple[str, ...]] = {}
+        self._slot_types: dict[tuple[str, str], str] = {}
+        samples: list[_Sample] = []
+        intents: Sequence[Mapping[str, Any]] = language_model.get("intents", ())
+        for intent_index, intent in enumerate(intents):
+            name = str(intent["name"])
+            slot_defs = intent.get("slots", ())
+            self._intent_slots[name] = tuple(str(s["name"]) for s in slot_defs)
+            for slot in slot_defs:
+                self._slot_types[(name, str(slot["name"]))] = str(slot["type"])
+            texts = [(str(s), True) for s in intent.get("samples", ())]
+            texts += [(s, False) for s in _BUILTIN_SAMPLES.get(name, ())]
+            seen: set[str] = set()
+            for sample_index, (text, from_model) in enumerate(texts):
+                if text.lower() in seen:
+                    continue
+                seen.add(text.lower())
+                samples.append(self._compile_sample(name, intent_index, sample_index,
+                                                    text, from_model))
+        self._samples = tuple(samples)
+        # Compiled on first use: compiling ~1000 samples with big value alternations up front
+        # costs seconds, while a prefiltered utterance only ever needs a handful of them.
+        self._regexes: dict[int, re.Pattern[str]] = {}
+        # Indexes so one utterance only visits samples that could match it.
+        self._by_anchor: dict[str, list[int]] = {}  # one literal word per sample -> samples
+        self._unanchored: list[int] = []  # samples made only of slots
+        self._by_content: dict[str, list[int]] = {}  # content word -> samples
+        self._slot_heavy: list[int] = []  # samples that can pass the fuzzy bar on slots alone
+        for index, sample in enumerate(self._samples):
+            if sample.pattern is not None:
+                if sample.literal_words:
+                    anchor = max(sample.literal_words, key=lambda w: (len(w), w))
+                    self._by_anchor.setdefault(anchor, []).append(index)
+                else:
+                    self._unanchored.append(index)
+            for word in sample.content:
+                self._by_content.setdefault(word, []).append(index)
+            slot_count = len(sample.slots)
+            if slot_count and slot_count / (len(sample.content) + slot_count) >= FUZZY_THRESHOLD:
+                self._slot_heavy.append(index)
+        self._compile_invocation()
+
+    @classmethod
+    def from_file(cls, path: Path) -> Matcher:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def slot_names(self, intent: str) -> tuple[str, ...]:
+        """All slots the model declares for ``intent`` (empty for unknown intents)."""
+        return self._intent_slots.get(intent, ())
+
+    # ----------------------------------------------------------------- matching
+
+    def match(self, utterance: str) -> Match:
+        # Cut raw text first too, so normalising a pasted essay stays cheap.
+        text = _cap(normalise(utterance[: 2 * MAX_MATCH_CHARS]))
+        text = self._strip_wake_word(text)
+        if self._exit_re.fullmatch(text):
+            return Match("SessionEndedRequest", None, {}, 1.0)
+        if self._launch_re.fullmatch(text):
+            return Match("LaunchRequest", None, {}, 1.0)
+        for wrapper in self._one_shot_res:
+            found = wrapper.fullmatch(text)
+            if found:
+                text = found.group("x")
+                break
+        if not text:
+            return self._fallback(0.0)
+        return self._match_exact(text) or self._match_fuzzy(text)
+
+    def _match_exact(self, text: str) -> Match | None:
+        words = frozenset(text.split())
+        candidates = list(self._unanchored)
+        for word in words:
+            candidates += self._by_anchor.get(word, ())
+        best: tuple[_Key, _Sample, dict[str, SlotValue]] | None = None
+        for index in candidates:
+            sample = self._samples[index]
+            if sample.pattern is None or not sample.literal_words <= words:
+                continue
+            regex = self._regexes.get(index)
+            if regex is None:
+                regex = self._regexes[index] = re.compile(sample.pattern)
+            found = regex.fullmatch(text)
+            if not found:
+                continue
+            slots: dict[str, SlotValue] = {}
+            for group, slot in sample.groups:
+                captured = found.group(group)
+                if slot not in slots and captured is not None:
+                    slots[slot] = self._slot_value(sample.intent, slot, captured)
+            resolved = sum(1 for s in slots.values() if s.resolved_id is not None)
+            key: _Key = (1.0, sample.literal_count, resolved, int(sample.from_model),
+                         -sample.intent_index, -sample.sample_index)
+            if best is None or key > best[0]:
+                best = (key, sample, slots)
+        if best is None:
+            return None
+        _, sample, slots = best
+        unresolved = any(
+            s.resolved_id is None and not self._is_number(sample.intent, s.name)
+            for s in slots.values()
+        )
+        return Match("IntentRequest", sample.intent, slots, 0.85 if unresolved else 1.0)
+
+    def _match_fuzzy(self, text: str) -> Match:
+        tokens = text.split()
+        stems = [_stem(t) for t in tokens]
+        utterance_content = _content(tokens)
+        found_by_type: dict[int, list[_Found]] = {}
+        common: dict[int, int] = dict.fromkeys(self._slot_heavy, 0)
+        for word in utterance_content:
+            for index in self._by_content.get(word, ()):
+                common[index] = common.get(index, 0) + 1
+        # Upper bound on each sample's score (every slot filled, no extra words); visiting the
+        # most promising first lets the loop stop once nothing left can beat the best.
+        bounds = []
+        for index, shared in common.items():
+            sample = self._samples[index]
+            slot_count = len(sample.slots)
+            bound = (shared + slot_count) / (len(sample.content) + slot_count)
+            if bound >= FUZZY_THRESHOLD:
+                bounds.append((-bound, index))
+        bounds.sort()
+        best: tuple[_Key, _Sample, dict[str, SlotValue]] | None = None
+        for negative_bound, index in bounds:
+            if best is not None and -negative_bound < best[0][0]:
+                break
+            sample = self._samples[index]
+            slot_count = len(sample.slots)
+            slots: dict[str, SlotValue] = {}
+            consumed: frozenset[str] = frozenset()
+            if sample.slots:
+                slots, consumed = self._search_slots(sample, tokens, stems, found_by_type)
+            heard = utterance_content - consumed
+            overlap = len(heard & sample.content) + len(slots)
+            if not overlap:
+                continue
+            similarity = overlap / (len(heard | sample.content) + slot_count)
+            key: _Key = (
+                similarity,
+                sample.literal_count,
+                len(slots),
+                int(sample.from_model),
+                -sample.intent_index,
+                -sample.sample_index,
+            )
+            if best is None or key > best[0]:
+                best = (key, sample, slots)
+        if best is None or best[0][0] < FUZZY_THRESHOLD:
+            return self._fallback(0.0)
+        key, sample, slots = best
+        return Match("IntentRequest", sample.intent, slots, round(0.8 * key[0], 3))
+
+    def _search_slots(
+        self,
+        sample: _Sample,
+        tokens: Sequence[str],
+        stems: Sequence[str],
+        found_by_type: dict[int, list[_Found]],
+    ) -> tuple[dict[str, SlotValue], frozenset[str]]:
+        """Fill slots from known values in the words the sample's literals do not explain."""
+        slots: dict[str, SlotValue] = {}
+        consumed: set[str] = set()
+        taken: set[int] = set()
+        for slot in sample.slots:
+            slot_type = self._type_of(sample.intent, slot)
+            if id(slot_type) not in found_by_type:
+                found_by_type[id(slot_type)] = _find_values(slot_type, tokens)
+            for start, end, phrase in found_by_type[id(slot_type)]:
+                positions = range(start, end)
+                if any(i in taken or stems[i] in sample.literal_stems for i in positions):
+                    continue
+                taken.update(positions)
+                slots[slot] = self._slot_value(sample.intent, slot, phrase)
+                consumed |= _content(phrase.split())
+                break
+        return slots, frozenset(consumed)
+
+    def _slot_value(self, intent: str, slot: str, captured: str) -> SlotValue:
+        slot_type = self._type_of(intent, slot)
+        if slot_type.is_number:
+            number = parse_number(captured)
+            return SlotValue(slot, number if number is not None else captured, None, None)
+        hit = slot_type.lookup.get(captured)
+        if hit is None:
+            for determiner in _DETERMINERS:
+                if captured.startswith(determiner):
+                    hit = slot_type.lookup.get(captured[len(determiner):])
+                    if hit:
+                        break
+        if hit is None:
+            return SlotValue(slot, captured, None, None)
+        return SlotValue(slot, captured, hit[0], hit[1])
+
+    def _fallback(self, score: float) -> Match:
+        return Match("IntentRequest", FALLBACK_INTENT, {}, score)
+
+    # ----------------------------------------------------------------- compilation
+
+    def _type_of(self, intent: str, slot: str) -> _SlotType:
+        type_name = self._slot_types.get((intent, slot), "")
+        if type_name == "AMAZON.NUMBER":
+            return _NUMBER_TYPE
+        return self._types.get(type_name, _LOOSE_TYPE)
+
+    def _is_number(self, intent: str, slot: str) -> bool:
+        return self._type_of(intent, slot).is_number
+
+    def _compile_sample(self, intent: str, intent_index: int, sample_index: int,
+                        text: str, from_model: bool) -> _Sample:
+        pieces = _SLOT_REF.split(text)
+        # Odd positions are slot names, even ones literal text.
+        literal = [normalise(p) for p in pieces[0::2]]
+        slot_names = tuple(pieces[1::2])
+        literal_words = [w for chunk in literal for w in chunk.split()]
+        parts: list[str] = []
+        groups: list[tuple[str, str]] = []
+        usable = True
+        for position, chunk in enumerate(literal):
+            if chunk:
+                parts.append(re.escape(chunk))
+            if position < len(slot_names):
+                slot = slot_names[position]
+                group = f"s{position}"
+                slot_pattern = self._slot_pattern(intent, slot, allow_loose=bool(literal_words))
+                if slot_pattern is None:
+                    usable = False
+                    break
+                parts.append(f"(?P<{group}>{slot_pattern})")
+                groups.append((group, slot))
+        pattern = " ".join(parts) if usable and parts else None
+        return _Sample(
+            intent=intent,
+            intent_index=intent_index,
+            sample_index=sample_index,
+            from_model=from_model,
+            pattern=pattern,
+            groups=tuple(groups),
+            slots=tuple(dict.fromkeys(slot_names)),
+            literal_words=frozenset(literal_words),
+            literal_count=len(literal_words),
+            literal_stems=frozenset(_stem(w) for w in literal_words),
+            content=_content(literal_words),
+        )
+
+    def _slot_pattern(self, intent: str, slot: str, *, allow_loose: bool) -> str | None:
+        slot_type = self._type_of(intent, slot)
+        if slot_type.is_number:
+            return NUMBER_PATTERN
+        options = [p for p in (slot_type.pattern, _LOOSE if allow_loose else None) if p]
+        return "|".join(options) if options else None
+
+    def _compile_invocation(self) -> None:
+        name = re.escape(self.invocation_name) if self.invocation_name else "(?!)"
+        skill = rf"(?:the )?{name}(?: skill)?"
+        opener = r"(?:open|start|launch|begin|load|run|play|use|talk to|ask|tell)"
+        self._launch_re = re.compile(rf"(?:{opener} )?{skill}")
+        self._exit_re = re.compile(rf"(?:exit|quit)(?: {skill})?")
+        self._one_shot_res = (
+            re.compile(rf"(?:ask|tell) {skill} (?:(?:to|for|that|about|if|whether) )?(?P<x>.+)"),
+            re.compile(rf"(?:open|start|launch|use|talk to) {skill} (?:(?:and|to|for) )?(?P<x>.+)"),
+            re.compile(rf"(?P<x>.+) (?:using|with|from) {skill}"),
+        )
+
+    @staticmethod
+    def _strip_wake_word(text: str) -> str:
+        for prefix in ("hey alexa ", "ok alexa ", "okay alexa ", "alexa "):
+            if text.startswith(prefix):
+                return text[len(prefix):]
+        return "" if text == "alexa" else text
+
+
+_NUMBER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=True)
+_LOOSE_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
+
+
+_Found = tuple[int, int, str]  # token start, token end, phrase
+
+
+def _find_values(slot_type: _SlotType, tokens: Sequence[str]) -> list[_Found]:
+    """Known values (or numbers) anywhere in the utterance, as token ranges."""
+    pattern = _NUMBER_SEARCH if slot_type.is_number else slot_type.search
+    if pattern is None:
+        return []
+    text = " ".join(tokens)
+    # Map character offsets back to token indexes; tokens are single-space separated.
+    starts: dict[int, int] = {}
+    offset = 0
+    for index, token in enumerate(tokens):
+        starts[offset] = index
+        offset += len(token) + 1
+    found: list[_Found] = []
+    for hit in pattern.finditer(text):
+        first = starts[hit.start()]
+        found.append((first, first + len(hit.group(0).split()), hit.group(0)))
+    return found
+
+
+def _compile_type(values: Iterable[Mapping[str, Any]]) -> _SlotType:
+    lookup: dict[str, tuple[str, str]] = {}
+    for value in values:
+        name = str(value["name"]["value"])
+        value_id = str(value.get("id") or name)
+        for phrase in (name, *value["name"].get("synonyms", ())):
+            key = normalise(str(phrase))
+            if key:
+                lookup.setdefault(key, (value_id, name))
+    if not lookup:
+        return _LOOSE_TYPE
+    pattern = _alt(re.escape(k) for k in lookup)
+    return _SlotType(
+        pattern=pattern,
+        lookup=lookup,
+        search=re.compile(rf"(?<!\S){pattern}(?!\S)"),
+        is_number=False,
+    )
+
+
+def _language_model(model: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "interactionModel" in model:
+        model = model["interactionModel"]
+    language_model = model.get("languageModel")
+    if not isinstance(language_model, Mapping):
+        raise ValueError("interaction model has no interactionModel.languageModel")
+    return language_model
+
+
+def _cap(text: str) -> str:
+    if len(text) <= MAX_MATCH_CHARS:
+        return text
+    cut = text[:MAX_MATCH_CHARS]
+    return cut.rsplit(" ", 1)[0] if " " in cut else cut
