@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "BUILTIN_SAMPLES",
     "FALLBACK_INTENT",
     "FUZZY_THRESHOLD",
     "MAX_MATCH_CHARS",
@@ -243,7 +244,7 @@ def parse_number(text: str) -> str | None:
 # Standard phrasings Alexa recognises for built-in intents. Added only for built-ins the model
 # declares; the model's own samples for them are kept as well. "right" is left out of Yes and
 # "continue" out of Next on purpose: they collide with side slot values and ResumeIntent.
-_BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
+BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
     "AMAZON.YesIntent": (
         "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "please do", "go ahead",
         "sounds good", "alright", "all right", "yes please", "of course", "certainly",
@@ -360,7 +361,7 @@ class Matcher:
             for slot in slot_defs:
                 self._slot_types[(name, str(slot["name"]))] = str(slot["type"])
             texts = [(str(s), True) for s in intent.get("samples", ())]
-            texts += [(s, False) for s in _BUILTIN_SAMPLES.get(name, ())]
+            texts += [(s, False) for s in BUILTIN_SAMPLES.get(name, ())]
             seen: set[str] = set()
             for sample_index, (text, from_model) in enumerate(texts):
                 if text.lower() in seen:
@@ -402,6 +403,7 @@ class Matcher:
     # ----------------------------------------------------------------- matching
 
     def match(self, utterance: str) -> Match:
+        """Map typed text to a request: launch, session end (exit), an intent, or Fallback."""
         # Cut raw text first too, so normalising a pasted essay stays cheap.
         text = _cap(normalise(utterance[: 2 * MAX_MATCH_CHARS]))
         text = self._strip_wake_word(text)

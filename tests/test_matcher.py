@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill.matcher import FALLBACK_INTENT, Match, Matcher, normalise, parse_number
+from skill.matcher import (
+    BUILTIN_SAMPLES,
+    FALLBACK_INTENT,
+    Match,
+    Matcher,
+    normalise,
+    parse_number,
+)
 
 REAL_MODEL = Path(__file__).resolve().parents[1] / "interaction_models" / "en-US.json"
 
@@ -346,6 +353,17 @@ def test_built_in_intents_get_alexas_standard_phrasings(
     matcher: Matcher, said: str, intent: str
 ) -> None:
     assert intent_of(matcher.match(said)) == intent
+
+
+def test_standard_phrasings_never_collide_between_built_ins() -> None:
+    everything = Matcher(make_model([], built_ins=list(BUILTIN_SAMPLES)))
+    wrong = [
+        f"{phrase!r} -> {everything.match(phrase).intent} (expected {intent})"
+        for intent, phrases in BUILTIN_SAMPLES.items()
+        for phrase in phrases
+        if everything.match(phrase).intent != intent
+    ]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_built_in_phrasings_are_only_added_for_intents_the_model_declares() -> None:
