@@ -18,6 +18,9 @@ class Profile(BaseModel):
     first_seen: str | None = None
     # "on"/"off" by request; "auto" follows the user's local evening (night-voice work).
     night_voice: Literal["auto", "on", "off"] = "auto"
+    # Cached Settings API time zone (skill.localtime); checked = UTC ISO time of the last lookup.
+    time_zone: str | None = None
+    time_zone_checked: str | None = None
 
 
 def other_side(side: Side | None) -> Literal["left", "right"] | None:
