@@ -218,7 +218,8 @@ class SpeechBuilder:
         """Audio time still available (0 once truncated), e.g. to split a long hold."""
         if self._truncated:
             return 0.0
-        return max(0.0, self._max_seconds - self._seconds)
+        # Whole milliseconds, rounded down, so pause(remaining_seconds()) always fits.
+        return max(0.0, math.floor((self._max_seconds - self._seconds) * 1000 + 1e-6) / 1000)
 
     def remaining_chars(self) -> int:
         """SSML characters still available (0 once truncated)."""
@@ -258,6 +259,9 @@ class SpeechBuilder:
     def _pause_segment(seconds: float) -> _Segment | None:
         if not (seconds >= 0 and math.isfinite(seconds)):
             return None
+        if seconds > MAX_AUDIO_S:
+            # Can never fit; skip building a chain that could be gigabytes long.
+            return _Segment("pause", "", "", math.inf)
         ms = round(seconds * 1000)
         if ms == 0:
             return None
