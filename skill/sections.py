@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from skill.listing import StoreListing
+
 
 class SectionError(Exception):
     pass
@@ -20,6 +22,7 @@ class SectionError(Exception):
 # name in YAML -> model. A section model may define ``check_sources(sources)``
 # raising ValueError when an item cites an unknown source.
 SECTION_MODELS: dict[str, type[BaseModel]] = {}
+SECTION_MODELS["listing"] = StoreListing  # store listing (skill/package.py)
 
 
 def validate_sections(
