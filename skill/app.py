@@ -16,7 +16,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill.deps import Deps
-from skill.runtime import EnvelopeError, SkillRuntime, WrongSkillError
+from skill.runtime import EnvelopeError, WrongSkillError
 from skill.settings import Settings, load_settings
 from skill.verify import RequestVerifier, VerificationError, VerifierConfig
 
@@ -79,10 +79,7 @@ def create_app(
             return error(400, "empty body")
         verify = app.config["ASK_VERIFY_REQUESTS"]
         try:
-            if verify:
-                payload = _verify(app, body)
-            else:
-                payload = json.loads(body)
+            payload = _verify(app, body) if verify else json.loads(body)
         except VerificationError as exc:
             log.warning("request refused", extra={"reason": exc.reason, "status": exc.status})
             return error(exc.status, "request verification failed")

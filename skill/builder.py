@@ -12,6 +12,8 @@ Handler order (first match answers):
 
 from __future__ import annotations
 
+from typing import Any
+
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
@@ -35,7 +37,7 @@ def build_registry(deps: Deps) -> Registry:
 
 def build_skill(deps: Deps) -> CustomSkill:
     registry = build_registry(deps)
-    sb = CustomSkillBuilder()
+    sb: Any = CustomSkillBuilder()
     # ask-sdk rejects a mismatched applicationId itself once skill_id is set.
     sb.skill_id = deps.settings.skill_id
     for handler in registry.handlers:
@@ -43,4 +45,5 @@ def build_skill(deps: Deps) -> CustomSkill:
     sb.add_global_request_interceptor(TurnInterceptor(deps))
     sb.add_global_response_interceptor(SaveInterceptor())
     sb.add_exception_handler(ApologyExceptionHandler(deps))
-    return sb.create()
+    skill: CustomSkill = sb.create()
+    return skill

@@ -52,9 +52,7 @@ def check_deps(library: ContentLibrary | None = None) -> Deps:
 
 
 def handler_input_for(deps: Deps, envelope: dict[str, Any]) -> HandlerInput:
-    request_envelope = _SERIALIZER.deserialize(
-        __import__("json").dumps(envelope), RequestEnvelope
-    )
+    request_envelope = _SERIALIZER.deserialize(__import__("json").dumps(envelope), RequestEnvelope)
     hi = HandlerInput(
         request_envelope=request_envelope,
         attributes_manager=AttributesManager(request_envelope=request_envelope),
@@ -68,9 +66,7 @@ def claiming_handlers(deps: Deps, envelope: dict[str, Any]) -> list[Any]:
     registry = build_registry(deps)
     hi = handler_input_for(deps, envelope)
     return [
-        h
-        for h in registry.handlers
-        if not isinstance(h, UnhandledHandler) and h.can_handle(hi)
+        h for h in registry.handlers if not isinstance(h, UnhandledHandler) and h.can_handle(hi)
     ]
 
 
@@ -113,7 +109,8 @@ def run_checks() -> list[str]:
             base_intents = names
         elif set(names) != set(base_intents):
             problems.append(
-                f"model {locale}: intents differ from en-US: {sorted(set(names) ^ set(base_intents))}"
+                f"model {locale}: intents differ from en-US: "
+                f"{sorted(set(names) ^ set(base_intents))}"
             )
         problems += list(_intent_problems(deps, locale, model))
     return problems

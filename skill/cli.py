@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -89,12 +88,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
         intent = exchange.match.intent if exchange.match else None
         kind = exchange.match.kind if exchange.match else "?"
         if args.verbose:
-            print(f"  [{kind} {intent or ''} {dict((k, v.value) for k, v in exchange.match.slots.items()) if exchange.match else ''}]")
+            slots = {k: v.value for k, v in exchange.match.slots.items()} if exchange.match else {}
+            print(f"  [{kind} {intent or ''} {slots or ''}]")
         shown = exchange.ssml if args.ssml else exchange.text
         print(f"alexa> {shown}" if shown else "alexa> (no speech)")
         if exchange.card and args.verbose:
             print(f"  [card] {exchange.card.get('title')}: {exchange.card.get('content')}")
-        if exchange.ended and exchange.request.get("request", {}).get("type") != "SessionEndedRequest":
+        if (
+            exchange.ended
+            and exchange.request.get("request", {}).get("type") != "SessionEndedRequest"
+        ):
             print("  (session ended)")
     return 0
 
@@ -124,10 +127,14 @@ def cmd_package(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from skill.export import export_user
+    from skill.export import ExportError, export_user
 
     settings = _settings(dev=True)
-    sys.stdout.write(export_user(settings, args.user, args.format))
+    try:
+        sys.stdout.write(export_user(settings, args.user, args.format))
+    except ExportError as exc:
+        print(f"hiprest: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -139,20 +146,30 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="run the HTTPS endpoint's WSGI server")
-    serve.add_argument("--dev", action="store_true", help="no request verification; serve the simulator page at /")
+    serve.add_argument(
+        "--dev", action="store_true", help="no request verification; serve the simulator page at /"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (production)")
+    serve.add_argument(
+        "--workers", type=int, default=2, help="gunicorn worker processes (production)"
+    )
     serve.set_defaults(func=cmd_serve)
 
-    chat = sub.add_parser("chat", help="talk to the skill in this terminal (reads stdin when piped)")
+    chat = sub.add_parser(
+        "chat", help="talk to the skill in this terminal (reads stdin when piped)"
+    )
     chat.add_argument("--ssml", action="store_true", help="show raw SSML instead of plain text")
     chat.add_argument("--user", default="console", help="user id to talk as (keeps separate data)")
     chat.add_argument("--locale", default="en-US")
-    chat.add_argument("-v", "--verbose", action="store_true", help="show matched intent, slots and cards")
+    chat.add_argument(
+        "-v", "--verbose", action="store_true", help="show matched intent, slots and cards"
+    )
     chat.set_defaults(func=cmd_chat)
 
-    check = sub.add_parser("check", help="validate content, interaction models and handler coverage")
+    check = sub.add_parser(
+        "check", help="validate content, interaction models and handler coverage"
+    )
     check.set_defaults(func=cmd_check)
 
     package = sub.add_parser("package", help="write an ASK CLI project (skill.json + models)")

@@ -143,5 +143,7 @@ def session_ended(caller: Caller, now: datetime, **kw: Any) -> dict[str, Any]:
 
 
 def skill_event(caller: Caller, now: datetime, kind: str) -> dict[str, Any]:
-    body = request_body(kind, locale=caller.locale, now=now, extra={"eventCreationTime": _timestamp(now)})
+    body = request_body(
+        kind, locale=caller.locale, now=now, extra={"eventCreationTime": _timestamp(now)}
+    )
     return envelope(body, caller, with_session=False)

@@ -23,7 +23,7 @@ LAST_RESORT = "Sorry, something went wrong on my side. Please try again in a mom
 SILENT_TYPES = ("SessionEndedRequest", "System.ExceptionEncountered")
 
 
-class ApologyExceptionHandler(AbstractExceptionHandler):  # type: ignore[misc]
+class ApologyExceptionHandler(AbstractExceptionHandler):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from skill.alexa_api import SettingsClient
 from skill.builder import build_skill
 from skill.content import default_library
 from skill.deps import Deps
@@ -23,10 +24,14 @@ def make_store(settings: Settings) -> UserStore:
 
 
 def make_deps(settings: Settings, store: UserStore | None = None) -> Deps:
+    # Dev runs (chat console, simulator) carry a made-up apiAccessToken: no Settings API
+    # call there, the user's day is UTC. Tests pass their own client to a 127.0.0.1 fake.
+    apis: dict[str, object] = {} if settings.dev else {"timezone": SettingsClient()}
     return Deps(
         settings=settings,
         store=store if store is not None else make_store(settings),
         content=default_library(),
+        apis=dict(apis),
     )
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ask_sdk_model import Response
 
 
-class TurnInterceptor(AbstractRequestInterceptor):  # type: ignore[misc]
+class TurnInterceptor(AbstractRequestInterceptor):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
@@ -29,7 +29,7 @@ class TurnInterceptor(AbstractRequestInterceptor):  # type: ignore[misc]
         )
 
 
-class SaveInterceptor(AbstractResponseInterceptor):  # type: ignore[misc]
+class SaveInterceptor(AbstractResponseInterceptor):
     """Writes the leaf-level difference. A failed write replaces the answer with an
     apology: the user must not hear "saved" when nothing was saved."""
 

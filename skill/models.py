@@ -1,9 +1,13 @@
 """Interaction models: ``interaction_models/<locale>.json`` is the single source.
 
 en-US is the full model; another locale's file may be a small overlay
-(``{"overlay": "en-US", "invocationName": ..., "types": {...}, "samples": {...}}``)
-for what its speakers say differently. ``load_model`` always returns a complete
-ASK-format model.
+(``{"overlay": "en-US", "invocationName": ..., "types": {...}, "samples": {...},
+"synonyms": {...}}``) for what its speakers say differently: ``samples`` adds
+utterances to intents, ``types`` adds whole values to slot types and
+``synonyms`` (``{type: {value id or name: [words]}}``) adds words to existing
+values ("physio", "GP", "bum"). An overlay naming an intent, type or value the
+base lacks is an error, so a rename in en-US cannot silently drop a locale's words.
+``load_model`` always returns a complete ASK-format model.
 """
 
 from __future__ import annotations
@@ -52,9 +56,32 @@ def _apply_overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
     if unknown:
         raise ModelError(f"overlay adds samples to unknown intents {sorted(unknown)}")
     extra_values: dict[str, list[dict[str, Any]]] = overlay.get("types", {})
-    for slot_type in lm.get("types", []):
-        slot_type["values"] = slot_type["values"] + extra_values.get(slot_type["name"], [])
+    extra_synonyms: dict[str, dict[str, list[str]]] = overlay.get("synonyms", {})
+    types = {t["name"]: t for t in lm.get("types", [])}
+    unknown = (set(extra_values) | set(extra_synonyms)) - set(types)
+    if unknown:
+        raise ModelError(f"overlay changes unknown slot types {sorted(unknown)}")
+    for type_name, values in extra_values.items():
+        types[type_name]["values"] = types[type_name]["values"] + values
+    for type_name, by_value in extra_synonyms.items():
+        for key, words in by_value.items():
+            value = _find_value(types[type_name], key)
+            if value is None:
+                raise ModelError(f"overlay adds synonyms to unknown value {type_name}.{key}")
+            name = value.setdefault("name", {})
+            known = {w.lower() for w in [name.get("value", ""), *name.get("synonyms", [])]}
+            name["synonyms"] = name.get("synonyms", []) + [
+                w for w in words if w.lower() not in known
+            ]
     return model
+
+
+def _find_value(slot_type: dict[str, Any], key: str) -> dict[str, Any] | None:
+    for value in slot_type.get("values", []):
+        if value.get("id") == key or value.get("name", {}).get("value") == key:
+            assert isinstance(value, dict)
+            return value
+    return None
 
 
 @cache

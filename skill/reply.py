@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from skill.speech import MAX_REPROMPT_AUDIO_S, Speech, SpeechBuilder
+from skill.speech import Speech, SpeechBuilder
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,8 @@ class Reply:
         return render_speech(self.speech).text
 
 
-def render_speech(
-    parts: list[Part], *, style: Style = "normal", reprompt: bool = False
-) -> Speech:
-    builder = SpeechBuilder(
-        style=style, max_seconds=MAX_REPROMPT_AUDIO_S if reprompt else 240.0
-    )
+def render_speech(parts: list[Part], *, style: Style = "normal", reprompt: bool = False) -> Speech:
+    builder = SpeechBuilder(style=style, max_seconds=MAX_REPROMPT_AUDIO_S if reprompt else 240.0)
     for part in parts:
         if isinstance(part, Pause):
             builder.pause(part.seconds)

@@ -65,7 +65,7 @@ class SkillRuntime:
             envelope = _SERIALIZER.deserialize(json.dumps(payload), RequestEnvelope)
         except Exception:
             raise EnvelopeError("malformed request envelope") from None
-        if envelope is None or envelope.request is None:
+        if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
             raise EnvelopeError("not an Alexa request envelope")
         return envelope
 
@@ -89,7 +89,8 @@ class SkillRuntime:
                 outcome = "error"
                 ACCESS_LOG.error("skill failed", extra={"error_class": type(exc).__name__})
                 raise
-            result: dict[str, Any] = _SERIALIZER.serialize(response)
+            result = _SERIALIZER.serialize(response)
+            assert isinstance(result, dict)
             return result
         except EnvelopeError:
             outcome = "bad_envelope"

@@ -37,9 +37,7 @@ def _exchange_json(convo: Conversation, ex: Exchange) -> dict[str, Any]:
                 k: {"value": v.value, "id": v.resolved_id} for k, v in ex.match.slots.items()
             },
         }
-    session = (
-        {"id": convo.session_id, "attributes": convo.attributes} if convo.in_session else None
-    )
+    session = {"id": convo.session_id, "attributes": convo.attributes} if convo.in_session else None
     return {
         "match": match,
         "speech_text": ex.text,
@@ -82,7 +80,7 @@ def register_routes(app: Flask, runtime: SkillRuntime, deps: Deps) -> None:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             return jsonify({"error": "send a JSON object"}), 400
-        locale = data.get("locale") if data.get("locale") in LOCALES else "en-US"
+        locale = str(data["locale"]) if data.get("locale") in LOCALES else "en-US"
         user = str(data.get("user") or "simulator")[:64]
         session = data.get("session") if isinstance(data.get("session"), dict) else None
         model = load_model(locale)
@@ -108,7 +106,8 @@ def register_routes(app: Flask, runtime: SkillRuntime, deps: Deps) -> None:
             elif kind == "SessionEndedRequest":
                 ex = convo.end()
             elif isinstance(data.get("intent"), str):
-                raw_slots = data.get("slots") if isinstance(data.get("slots"), dict) else {}
+                raw_slots = data.get("slots")
+                raw_slots = raw_slots if isinstance(raw_slots, dict) else {}
                 types = slot_types(model).get(data["intent"], {})
                 slots = {
                     str(k): SlotInput(str(v), None, None, types.get(str(k)))

@@ -133,7 +133,9 @@ def test_second_signed_request_reuses_the_cached_certificate(
     client, fetched = prod
     for _ in range(3):
         body = _launch_body()
-        assert client.post("/alexa", data=body, headers=_signed_headers(pki, body)).status_code == 200
+        assert (
+            client.post("/alexa", data=body, headers=_signed_headers(pki, body)).status_code == 200
+        )
     assert fetched == [CERT_URL]
 
 
@@ -143,14 +145,14 @@ def test_tampered_body_is_400_and_stores_nothing(
     client, _ = prod
     body = _launch_body()
     headers = _signed_headers(pki, body)
-    response = client.post("/alexa", data=body.replace(b"LaunchRequest", b"LaunchRequesT"), headers=headers)
+    response = client.post(
+        "/alexa", data=body.replace(b"LaunchRequest", b"LaunchRequesT"), headers=headers
+    )
     assert response.status_code == 400
     assert list(store.user_ids()) == []
 
 
-def test_other_skills_request_is_403_not_500(
-    prod: tuple[FlaskClient, list[str]], pki: Any
-) -> None:
+def test_other_skills_request_is_403_not_500(prod: tuple[FlaskClient, list[str]], pki: Any) -> None:
     client, _ = prod
     body = _launch_body(app_id="amzn1.ask.skill.99999999-2222-4333-8444-555555555555")
     response = client.post("/alexa", data=body, headers=_signed_headers(pki, body))

@@ -30,7 +30,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def _run(args: list[str], tmp_path: Path, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], tmp_path: Path, stdin: str = "", **extra: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "skill", *args],
         input=stdin,
@@ -185,8 +187,16 @@ def test_lambda_handler_answers_a_launch_without_flask(tmp_path: Path) -> None:
 
 
 def test_nothing_is_written_inside_the_repository(tmp_path: Path) -> None:
-    before = set(subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True, text=True).stdout.splitlines())
+    before = set(
+        subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.splitlines()
+    )
     _run(["chat"], tmp_path, stdin="open hip rest\nhelp\n")
-    after = set(subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True, text=True).stdout.splitlines())
+    after = set(
+        subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.splitlines()
+    )
     new = {line for line in after - before if ".db" in line or "data" in line}
     assert new == set()

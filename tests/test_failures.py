@@ -14,11 +14,11 @@ from skill.builder import build_skill
 from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.handlers.base import IntentHandler
+from skill.profile import Profile
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.runtime import SkillRuntime
 from skill.store.base import StoreError, UserStore
-from skill.profile import Profile
 from skill.store.patch import Doc, Op, diff
 from skill.store.sqlite import SqliteStore
 from skill.turn import Turn

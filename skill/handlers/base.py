@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ask_sdk_model import Response
 
 
-class Handler(AbstractRequestHandler):  # type: ignore[misc]
+class Handler(AbstractRequestHandler):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
@@ -40,8 +40,8 @@ class IntentHandler(Handler):
     intents: ClassVar[tuple[str, ...]] = ()
 
     def matches(self, turn: Turn) -> bool:
-        return turn.request_type == "IntentRequest" and turn.intent in self.intents and self.when(
-            turn
+        return (
+            turn.request_type == "IntentRequest" and turn.intent in self.intents and self.when(turn)
         )
 
     def when(self, turn: Turn) -> bool:

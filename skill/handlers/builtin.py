@@ -57,8 +57,8 @@ class HelpHandler(IntentHandler):
         if contextual is not None:
             return contextual
         v = turn.voice
-        return Reply().say(v.line("help.main"), v.line("help.disclaimer")).ask(
-            v.line("help.reprompt")
+        return (
+            Reply().say(v.line("help.main"), v.line("help.disclaimer")).ask(v.line("help.reprompt"))
         )
 
 
@@ -96,8 +96,8 @@ class YesNoHandler(IntentHandler):
         self.registry = registry
 
     def reply(self, turn: Turn) -> Reply:
-        event = "yes" if turn.intent == "AMAZON.YesIntent" else "no"
-        reply = self.registry.run(event, turn)
+        yes = turn.intent == "AMAZON.YesIntent"
+        reply = self.registry.run("yes" if yes else "no", turn)
         if reply is not None:
             return reply
         turn.clear_pending()

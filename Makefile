@@ -1,0 +1,36 @@
+# The two README commands: `make run` (dev server + simulator) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.PHONY: run test lint check bench stress clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m skill serve --dev --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+check: $(VENV)/.installed
+	$(PY) -m skill check
+
+test: lint check
+	$(PY) -m pytest -n 2
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+stress: $(VENV)/.installed
+	$(PY) -m tests.stress --cases 10000
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

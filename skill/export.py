@@ -1,0 +1,59 @@
+"""``hiprest export --user ID``: one user's stored data, for a self-hosted install.
+
+JSON is everything stored; CSV is the day-by-day table a professional reads
+(date, stiffness score, bedtime routine done that night before).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from skill.settings import Settings
+
+CONSOLE_PREFIX = "amzn1.ask.account."
+
+
+class ExportError(Exception):
+    pass
+
+
+def find_user(doc_for: Any, user: str) -> tuple[str, dict[str, Any]]:
+    for candidate in (user, CONSOLE_PREFIX + user):
+        doc = doc_for(candidate)
+        if doc:
+            return candidate, doc
+    raise ExportError(f"no data stored for user {user!r}")
+
+
+def to_csv(doc: dict[str, Any]) -> str:
+    days = (doc.get("checkin") or {}).get("days") or {}
+    history = (doc.get("routine") or {}).get("history") or {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "stiffness_0_10", "bedtime_routine_night_before"])
+    for day in sorted(days):
+        try:
+            night = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        except ValueError:
+            continue
+        record = history.get(night) if isinstance(history, dict) else None
+        done = "yes" if isinstance(record, dict) and record.get("routine") == "bedtime" else "no"
+        writer.writerow([day, days[day], done])
+    return out.getvalue()
+
+
+def export_user(settings: Settings, user: str, fmt: str = "json") -> str:
+    from skill.factory import make_store
+
+    store = make_store(settings)
+    try:
+        user_id, doc = find_user(store.load, user)
+    finally:
+        store.close()
+    if fmt == "csv":
+        return to_csv(doc)
+    return json.dumps({"user_id": user_id, "data": doc}, indent=2, sort_keys=True) + "\n"

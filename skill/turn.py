@@ -1,0 +1,224 @@
+"""One request's view of the world, shared by the interceptors and the handler.
+
+A :class:`Turn` is made by the request interceptor and lives in the request
+attributes. It loads the user's stored state lazily (at most once), remembers a
+snapshot, and on save writes only the leaf-level difference, so two overlapping
+requests for one user do not overwrite each other's changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from skill.reply import Reply, Style, render_speech
+from skill.store.patch import diff
+from skill.voice import Voice
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+    from skill.deps import Deps
+
+M = TypeVar("M", bound=BaseModel)
+TURN_KEY = "hiprest.turn"
+PENDING_KEY = "pending"
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    value: str | None
+    resolved_id: str | None
+    resolved_name: str | None
+
+    @property
+    def spoken(self) -> bool:
+        return bool(self.value and self.value.strip() and self.value != "?")
+
+
+def _user_id(envelope: Any) -> str | None:
+    for holder in (getattr(envelope, "context", None), None):
+        system = getattr(holder, "system", None) if holder is not None else None
+        user = getattr(system, "user", None)
+        if user is not None and getattr(user, "user_id", None):
+            return str(user.user_id)
+    session = getattr(envelope, "session", None)
+    user = getattr(session, "user", None)
+    if user is not None and getattr(user, "user_id", None):
+        return str(user.user_id)
+    return None
+
+
+class Turn:
+    def __init__(self, handler_input: HandlerInput, deps: Deps) -> None:
+        self.hi = handler_input
+        self.deps = deps
+        envelope = handler_input.request_envelope
+        self.request = envelope.request
+        self.request_type: str = getattr(self.request, "object_type", None) or "Unknown"
+        locale = getattr(self.request, "locale", None)
+        self.locale: str = locale if isinstance(locale, str) else "en-US"
+        self.now: datetime = deps.clock()
+        self.user_id: str | None = _user_id(envelope)
+        request_id = str(getattr(self.request, "request_id", "") or "")
+        # Seeded per request: variants vary between requests, replay is deterministic.
+        seed = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) if deps.seeded else None
+        self.voice = Voice(deps.content.for_locale(self.locale), random.Random(seed))
+        attrs = handler_input.attributes_manager.session_attributes
+        self.session: dict[str, Any] = attrs if isinstance(attrs, dict) else {}
+        self._doc: dict[str, Any] | None = None
+        self._snapshot: dict[str, Any] | None = None
+        self.deleted = False
+
+    # -- request facts -------------------------------------------------------
+    @property
+    def intent(self) -> str | None:
+        intent = getattr(self.request, "intent", None)
+        name = getattr(intent, "name", None)
+        return name if isinstance(name, str) else None
+
+    def slot(self, name: str) -> Slot:
+        intent = getattr(self.request, "intent", None)
+        slots = getattr(intent, "slots", None) or {}
+        raw = slots.get(name) if isinstance(slots, dict) else None
+        value = getattr(raw, "value", None)
+        rid = rname = None
+        resolutions = getattr(raw, "resolutions", None)
+        for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+            status = getattr(getattr(authority, "status", None), "code", None)
+            code = getattr(status, "value", status)
+            if code == "ER_SUCCESS_MATCH" and authority.values:
+                first = authority.values[0].value
+                rid, rname = getattr(first, "id", None), getattr(first, "name", None)
+                break
+        return Slot(name, value if isinstance(value, str) else None, rid, rname)
+
+    @property
+    def new_session(self) -> bool:
+        session = getattr(self.hi.request_envelope, "session", None)
+        return bool(getattr(session, "new", False))
+
+    def supports(self, interface: str) -> bool:
+        device = getattr(getattr(self.hi.request_envelope.context, "system", None), "device", None)
+        supported = getattr(device, "supported_interfaces", None)
+        if supported is None:
+            return False
+        attr = {"Alexa.Presentation.APL": "alexa_presentation_apl"}.get(interface, interface)
+        return getattr(supported, attr, None) is not None
+
+    # -- dialog state (session) ---------------------------------------------
+    @property
+    def pending(self) -> str | None:
+        value = self.session.get(PENDING_KEY)
+        return value.get("kind") if isinstance(value, dict) else None
+
+    @property
+    def pending_data(self) -> dict[str, Any]:
+        value = self.session.get(PENDING_KEY)
+        data = value.get("data") if isinstance(value, dict) else None
+        return data if isinstance(data, dict) else {}
+
+    def expect(self, kind: str, **data: Any) -> None:
+        """Remember the question we just asked, so the next yes/no/answer has context."""
+        self.session[PENDING_KEY] = {"kind": kind, "data": data}
+
+    def clear_pending(self) -> None:
+        self.session.pop(PENDING_KEY, None)
+
+    # -- persistent state ----------------------------------------------------
+    @property
+    def doc(self) -> dict[str, Any]:
+        if self._doc is None:
+            if self.user_id is None:
+                self._doc = {}
+            else:
+                self._doc = self.deps.store.load(self.user_id)
+            self._snapshot = copy.deepcopy(self._doc)
+        return self._doc
+
+    def state(self, key: str, model: type[M]) -> M:
+        """The typed state under ``key``; damaged or old data gives a fresh default."""
+        raw = self.doc.get(key)
+        if raw is None:
+            return model()
+        try:
+            return model.model_validate(raw)
+        except ValidationError:
+            self.deps.log.warning("discarded damaged state", extra={"state_key": key})
+            return model()
+
+    def put(self, key: str, value: BaseModel) -> None:
+        self.doc[key] = value.model_dump(mode="json")
+
+    def session_state(self, key: str, model: type[M]) -> M | None:
+        raw = self.session.get(key)
+        if raw is None:
+            return None
+        try:
+            return model.model_validate(raw)
+        except ValidationError:
+            self.session.pop(key, None)
+            return None
+
+    def put_session(self, key: str, value: BaseModel | None) -> None:
+        if value is None:
+            self.session.pop(key, None)
+        else:
+            self.session[key] = value.model_dump(mode="json")
+
+    def forget_user(self) -> None:
+        """Delete everything stored for this user, now (privacy)."""
+        if self.user_id is not None:
+            self.deps.store.delete(self.user_id)
+        self._doc, self._snapshot, self.deleted = {}, {}, True
+
+    @property
+    def dirty(self) -> bool:
+        return self._doc is not None and self._doc != self._snapshot
+
+    def save(self) -> None:
+        if self.user_id is None or self._doc is None or self._snapshot is None:
+            return
+        ops = diff(self._snapshot, self._doc)
+        if ops:
+            self._doc = self.deps.store.update(self.user_id, ops)
+            self._snapshot = copy.deepcopy(self._doc)
+
+    # -- output --------------------------------------------------------------
+    @property
+    def style(self) -> Style:
+        return "soft" if self.session.get("voice_style") == "soft" else "normal"
+
+    def respond(self, reply: Reply) -> Response:
+        style = self.style
+        rb = self.hi.response_builder
+        speech = render_speech(reply.speech, style=style)
+        if speech.ssml != "<speak></speak>":
+            rb.speak(speech.ssml)
+        if reply.reprompt:
+            rb.ask(render_speech(reply.reprompt, style=style, reprompt=True).ssml)
+        if reply.card is not None:
+            from ask_sdk_model.ui import SimpleCard
+
+            rb.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
+        for directive in reply.directives:
+            rb.add_directive(directive)
+        rb.set_should_end_session(reply.ends_session)
+        if reply.ends_session:
+            self.clear_pending()
+        return rb.response
+
+
+def turn_of(handler_input: HandlerInput) -> Turn:
+    turn = handler_input.attributes_manager.request_attributes.get(TURN_KEY)
+    if not isinstance(turn, Turn):
+        raise RuntimeError("request interceptor did not run")
+    return turn
