@@ -57,7 +57,7 @@ class Reply:
 
 
 def render_speech(parts: list[Part], *, style: Style = "normal", reprompt: bool = False) -> Speech:
-    builder = SpeechBuilder(style=style, max_seconds=MAX_REPROMPT_AUDIO_S if reprompt else 240.0)
+    builder = SpeechBuilder.for_reprompt(style=style) if reprompt else SpeechBuilder(style=style)
     for part in parts:
         if isinstance(part, Pause):
             builder.pause(part.seconds)

@@ -75,8 +75,9 @@ def test_fallback_reprompts_with_examples(convo: Conversation) -> None:
     convo.launch()
     ex = convo.intent("AMAZON.FallbackIntent")
     assert not ex.ended
-    assert "pillow" in ex.text.lower()
-    assert ex.reprompt
+    # Either variant must carry a concrete example of something to say.
+    assert "pillow" in ex.text.lower() or "which side" in ex.text.lower()
+    assert "pillow" in ex.reprompt.lower()
 
 
 def test_yes_out_of_context_explains_instead_of_guessing(convo: Conversation) -> None:
