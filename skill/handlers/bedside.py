@@ -1,9 +1,246 @@
-"""bedside capability: handlers and hooks (filled in by its issue)."""
+"""Bedside questions: pillows, which side, mattress, why it hurts, habits, professionals.
+
+Each answer is one idea and ends with one follow-up question; the question is
+remembered with ``turn.expect("bedside.<offer>")`` so the next yes/no is read in
+context. The painful side is kept in the shared profile for every capability.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
+from skill.core.bedside import (
+    BEDSIDE_KEY,
+    Advice,
+    BedsideState,
+    as_position,
+    as_side,
+    night_pain_advice,
+    pillow_advice,
+    side_advice,
+)
+from skill.handlers.base import IntentHandler
+from skill.profile import PROFILE_KEY, Profile, Side
 from skill.registry import Registry
+from skill.reply import Pause, Reply
+from skill.turn import Turn
+
+ASK_POSITION = "bedside.position"
+ASK_SIDE = "bedside.side"
+OFFER_STRETCH = "bedside.offer_stretch"
+
+
+def _say(turn: Turn, advice: Advice) -> str:
+    return turn.voice.line(advice.key, **advice.params)
+
+
+def _with_offer(turn: Turn, offer: str, *parts: str | Pause) -> Reply:
+    """An answer followed by its one follow-up question, remembered for yes/no."""
+    v = turn.voice
+    turn.expect(offer)
+    return Reply().say(*parts, v.line(offer)).ask(v.line(f"{offer}.reprompt"))
+
+
+def _painful(turn: Turn) -> Side | None:
+    return turn.state(PROFILE_KEY, Profile).painful_side
+
+
+def _remember_side(turn: Turn, side: Side) -> None:
+    profile = turn.state(PROFILE_KEY, Profile)
+    profile.painful_side = side
+    turn.put(PROFILE_KEY, profile)
+
+
+def ask_position(turn: Turn) -> Reply:
+    v = turn.voice
+    turn.expect(ASK_POSITION)
+    return Reply().say(v.line("bedside.position.ask")).ask(v.line("bedside.position.reprompt"))
+
+
+def ask_side(turn: Turn) -> Reply:
+    v = turn.voice
+    turn.expect(ASK_SIDE)
+    return Reply().say(v.line("bedside.side.ask")).ask(v.line("bedside.side.reprompt"))
+
+
+def pillow_reply(turn: Turn, position_value: str | None, lying_on: Side | None = None) -> Reply:
+    """Pillow advice for a named position, or the remembered one, or ask for it."""
+    state = turn.state(BEDSIDE_KEY, BedsideState)
+    position = as_position(position_value)
+    if position is None:
+        position = state.position
+    if position is None:
+        return ask_position(turn)
+    if state.position != position:
+        state.position = position
+        turn.put(BEDSIDE_KEY, state)
+    advice = pillow_advice(position, _painful(turn), lying_on)
+    return _with_offer(turn, OFFER_STRETCH, _say(turn, advice))
+
+
+class PillowHandler(IntentHandler):
+    intents = ("PillowIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        slot = turn.slot("Position")
+        if slot.spoken and slot.resolved_id is None:
+            # Heard a position we do not know ("on the sofa"): ask rather than guess.
+            return ask_position(turn)
+        return pillow_reply(turn, slot.resolved_id)
+
+
+class WhichSideHandler(IntentHandler):
+    intents = ("WhichSideIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        side = as_side(turn.slot("Side").resolved_id)
+        if turn.pending == ASK_POSITION and side in ("left", "right"):
+            # "Left" in answer to "back, side or front?" is the side they sleep on.
+            return pillow_reply(turn, "side", lying_on=side)
+        if side is not None:
+            _remember_side(turn, side)
+            advice = side_advice(side, newly_told=True)
+            return _with_offer(turn, OFFER_STRETCH, _say(turn, advice))
+        known = _painful(turn)
+        if known is None:
+            return ask_side(turn)
+        return _with_offer(turn, OFFER_STRETCH, _say(turn, side_advice(known, newly_told=False)))
+
+
+class TopicHandler(IntentHandler):
+    """A fixed answer and its follow-up offer; subclasses name the two."""
+
+    answer: ClassVar[str] = ""
+    offer: ClassVar[str] = ""
+
+    def reply(self, turn: Turn) -> Reply:
+        return _with_offer(turn, self.offer, turn.voice.line(self.answer))
+
+
+class MattressHandler(TopicHandler):
+    intents = ("MattressIntent",)
+    answer, offer = "bedside.mattress", "bedside.offer_pillows"
+
+
+class WhyNightHandler(TopicHandler):
+    intents = ("WhyNightPainIntent",)
+    answer, offer = "bedside.why_night", "bedside.offer_pillows"
+
+
+class MuscleHandler(TopicHandler):
+    intents = ("AboutMuscleIntent",)
+    answer, offer = "bedside.muscle", "bedside.offer_causes"
+
+
+class CausesHandler(TopicHandler):
+    intents = ("CausesIntent",)
+    answer, offer = "bedside.causes", "bedside.offer_habits"
+
+
+class HabitsHandler(TopicHandler):
+    intents = ("DaytimeHabitsIntent",)
+    answer, offer = "bedside.habits", "bedside.offer_pro"
+
+
+class SeeProfessionalHandler(TopicHandler):
+    intents = ("SeeProfessionalIntent",)
+    answer, offer = "bedside.pro.when", "bedside.offer_who"
+
+
+class WhoCanHelpHandler(TopicHandler):
+    intents = ("WhoCanHelpIntent",)
+    answer, offer = "bedside.pro.who", "bedside.offer_pillows"
+
+
+def night_pain_reply(turn: Turn) -> Reply:
+    v = turn.voice
+    advice = night_pain_advice(_painful(turn))
+    return _with_offer(
+        turn, OFFER_STRETCH, _say(turn, advice), Pause(2), v.line("bedside.night_pain.breath"),
+        Pause(3),
+    )
+
+
+class NightPainHandler(IntentHandler):
+    intents = ("NightPainIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        return night_pain_reply(turn)
+
+
+def start_stretch(turn: Turn) -> Reply:
+    """Hand over to the routine capability's bedtime routine when it offers one."""
+    from skill.handlers import routine
+
+    start: Callable[[Turn], Reply] | None = getattr(routine, "start_bedtime", None)
+    turn.clear_pending()
+    if start is not None:
+        return start(turn)
+    # Until the routine module exposes start_bedtime, tell the user the phrase that starts it.
+    line = turn.voice.line("bedside.stretch_how")
+    return Reply().say(line).ask(line)
+
+
+def _topic(answer: str, offer: str) -> Callable[[Turn], Reply]:
+    def act(turn: Turn) -> Reply:
+        return _with_offer(turn, offer, turn.voice.line(answer))
+
+    return act
+
+
+YES_ACTIONS: dict[str, Callable[[Turn], Reply]] = {
+    OFFER_STRETCH: start_stretch,
+    "bedside.offer_pillows": lambda turn: pillow_reply(turn, None),
+    "bedside.offer_causes": _topic("bedside.causes", "bedside.offer_habits"),
+    "bedside.offer_habits": _topic("bedside.habits", "bedside.offer_pro"),
+    "bedside.offer_pro": _topic("bedside.pro.when", "bedside.offer_who"),
+    "bedside.offer_who": _topic("bedside.pro.who", "bedside.offer_pillows"),
+    # A yes to an either/or question answers nothing: ask again, helpfully.
+    ASK_POSITION: ask_position,
+    ASK_SIDE: ask_side,
+}
+
+
+def on_yes(turn: Turn) -> Reply | None:
+    action = YES_ACTIONS.get(turn.pending or "")
+    return action(turn) if action is not None else None
+
+
+def on_no(turn: Turn) -> Reply | None:
+    if not (turn.pending or "").startswith("bedside."):
+        return None
+    turn.clear_pending()
+    reply = Reply().say(turn.voice.line("bedside.declined"))
+    reply.end_session = True
+    return reply
+
+
+def on_unclear(turn: Turn) -> Reply | None:
+    """Help or an unrecognised answer while we wait for a position or side: re-ask."""
+    if turn.pending == ASK_POSITION:
+        return ask_position(turn)
+    if turn.pending == ASK_SIDE:
+        return ask_side(turn)
+    return None
 
 
 def register(registry: Registry) -> None:
     """Add this capability's handlers and hooks."""
+    deps = registry.deps
+    registry.add(
+        PillowHandler(deps),
+        WhichSideHandler(deps),
+        MattressHandler(deps),
+        WhyNightHandler(deps),
+        MuscleHandler(deps),
+        CausesHandler(deps),
+        HabitsHandler(deps),
+        SeeProfessionalHandler(deps),
+        WhoCanHelpHandler(deps),
+        NightPainHandler(deps),
+    )
+    registry.on("yes", on_yes)
+    registry.on("no", on_no)
+    registry.on("help", on_unclear)
+    registry.on("fallback", on_unclear)
