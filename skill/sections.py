@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from skill.core.routine_content import RoutineLibrary
 from skill.core.triage import TriageRules
 from skill.listing import StoreListing
 
@@ -26,7 +25,6 @@ class SectionError(Exception):
 SECTION_MODELS: dict[str, type[BaseModel]] = {}
 SECTION_MODELS["triage"] = TriageRules  # red-flag triage rules (content/en/safety.yaml)
 SECTION_MODELS["listing"] = StoreListing  # store listing (skill/package.py)
-SECTION_MODELS["routines"] = RoutineLibrary  # guided routines (content/en/routines.yaml)
 
 
 def validate_sections(
