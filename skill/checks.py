@@ -113,4 +113,32 @@ def run_checks() -> list[str]:
                 f"{sorted(set(names) ^ set(base_intents))}"
             )
         problems += list(_intent_problems(deps, locale, model))
+    problems += package_problems(library)
+    return problems
+
+
+def package_problems(library: ContentLibrary) -> list[str]:
+    """What ``hiprest package`` would refuse: model structure, locales with
+    different intents, slots or slot types, and store listings whose text or
+    example phrases do not fit that locale's model."""
+    from skill.package import (
+        PackageError,
+        interaction_model_problems,
+        locale_listing,
+        same_intents_problems,
+    )
+
+    models: dict[str, dict[str, Any]] = {}
+    for locale in LOCALES:
+        try:
+            models[locale] = load_model(locale)
+        except ModelError:
+            continue  # reported by run_checks already
+    problems = [f"model {p}" for p in same_intents_problems(models)]
+    for locale, model in models.items():
+        problems += [f"model {p}" for p in interaction_model_problems(model, locale)]
+        try:
+            locale_listing(library.for_locale(locale), model)
+        except PackageError as exc:
+            problems.append(f"listing {locale}: {exc}")
     return problems
