@@ -242,8 +242,8 @@ def _code_mentions(needle: str) -> bool:
 
 def test_switches_agree_with_the_code() -> None:
     # Flip the switch in skill/package.py in the commit that lands the capability.
-    assert package.APL_INTERFACE == _code_mentions("Alexa.Presentation.APL.RenderDocument")
-    assert package.REMINDERS_PERMISSION == _code_mentions("/v1/alerts/reminders")
+    assert _code_mentions("Alexa.Presentation.APL.RenderDocument") == package.APL_INTERFACE
+    assert _code_mentions("/v1/alerts/reminders") == package.REMINDERS_PERMISSION
 
 
 # --------------------------------------------------------------------------- the checkers
