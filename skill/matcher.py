@@ -18,8 +18,9 @@ Differences from Alexa worth knowing:
   "a 4", "4/10" and "four out of ten" all give "4".
 * Custom slots: a known value or synonym resolves (ER_SUCCESS_MATCH); anything else of 1-4
   words is captured with ``resolved_id=None`` (ER_SUCCESS_NO_MATCH). That loose capture is only
-  used in samples that also have literal words, otherwise a sample like "{Side}" would swallow
-  every short utterance. When two values share a synonym, the first in the model wins.
+  used in samples that also have a literal word other than a filler ("i", "my", "is"...),
+  otherwise "{Side}" or "i {Symptom}" would swallow every short utterance. When two values
+  share a synonym, the first in the model wins.
 * Only slots that were heard are in ``Match.slots``; use :meth:`Matcher.slot_names` to list the
   intent's empty ones, as Alexa sends those too (without a value).
 * "exit" / "quit" give ``SessionEndedRequest``; the request builder should use reason
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
+# A fuzzy match must explain more than half of the words (and slots) on both sides.
 FUZZY_THRESHOLD = 0.5
 MAX_MATCH_CHARS = 400
 
@@ -119,8 +121,10 @@ _BARE_CONTRACTIONS = {
     "youre": "you are",
 }
 
-_APOSTROPHE_WORD = re.compile(r"[a-z]+(?:'[a-z]+)+")
-_OUT_OF_TEN = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*10(?!\d)")
+# Word-start anchors and possessive quantifiers keep these linear on a long run of letters
+# or digits (the plain forms retry from every position: quadratic).
+_APOSTROPHE_WORD = re.compile(r"(?<![a-z'])[a-z]++(?:'[a-z]++)+")
+_OUT_OF_TEN = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)\s*+/\s*+10(?!\d)")
 _OUT_OF_10_WORDS = re.compile(r"\bout of 10\b")
 _KEEP_MINUS = re.compile(r"(?<![\w.])-(?=\d)")
 _DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
@@ -388,7 +392,7 @@ class Matcher:
             for word in sample.content:
                 self._by_content.setdefault(word, []).append(index)
             slot_count = len(sample.slots)
-            if slot_count and slot_count / (len(sample.content) + slot_count) >= FUZZY_THRESHOLD:
+            if slot_count and slot_count / (len(sample.content) + slot_count) > FUZZY_THRESHOLD:
                 self._slot_heavy.append(index)
         self._compile_invocation()
 
@@ -441,19 +445,17 @@ class Matcher:
                 captured = found.group(group)
                 if slot not in slots and captured is not None:
                     slots[slot] = self._slot_value(sample.intent, slot, captured)
-            resolved = sum(1 for s in slots.values() if s.resolved_id is not None)
-            key: _Key = (1.0, sample.literal_count, resolved, int(sample.from_model),
+            # A loose capture ("it is {Side}" taking "seven") is a weaker reading than a value
+            # the slot type knows, numbers included.
+            unresolved = sum(1 for s in slots.values() if not self._recognised(sample.intent, s))
+            key: _Key = (1.0, sample.literal_count, -unresolved, int(sample.from_model),
                          -sample.intent_index, -sample.sample_index)
             if best is None or key > best[0]:
                 best = (key, sample, slots)
         if best is None:
             return None
-        _, sample, slots = best
-        unresolved = any(
-            s.resolved_id is None and not self._is_number(sample.intent, s.name)
-            for s in slots.values()
-        )
-        return Match("IntentRequest", sample.intent, slots, 0.85 if unresolved else 1.0)
+        key, sample, slots = best
+        return Match("IntentRequest", sample.intent, slots, 0.85 if key[2] else 1.0)
 
     def _match_fuzzy(self, text: str) -> Match:
         tokens = text.split()
@@ -471,7 +473,7 @@ class Matcher:
             sample = self._samples[index]
             slot_count = len(sample.slots)
             bound = (shared + slot_count) / (len(sample.content) + slot_count)
-            if bound >= FUZZY_THRESHOLD:
+            if bound > FUZZY_THRESHOLD:
                 bounds.append((-bound, index))
         bounds.sort()
         best: tuple[_Key, _Sample, dict[str, SlotValue]] | None = None
@@ -499,7 +501,7 @@ class Matcher:
             )
             if best is None or key > best[0]:
                 best = (key, sample, slots)
-        if best is None or best[0][0] < FUZZY_THRESHOLD:
+        if best is None or best[0][0] <= FUZZY_THRESHOLD:
             return self._fallback(0.0)
         key, sample, slots = best
         return Match("IntentRequest", sample.intent, slots, round(0.8 * key[0], 3))
@@ -556,8 +558,10 @@ class Matcher:
             return _NUMBER_TYPE
         return self._types.get(type_name, _LOOSE_TYPE)
 
-    def _is_number(self, intent: str, slot: str) -> bool:
-        return self._type_of(intent, slot).is_number
+    def _recognised(self, intent: str, value: SlotValue) -> bool:
+        if self._type_of(intent, value.name).is_number:
+            return parse_number(value.value) is not None
+        return value.resolved_id is not None
 
     def _compile_sample(self, intent: str, intent_index: int, sample_index: int,
                         text: str, from_model: bool) -> _Sample:
@@ -575,7 +579,8 @@ class Matcher:
             if position < len(slot_names):
                 slot = slot_names[position]
                 group = f"s{position}"
-                slot_pattern = self._slot_pattern(intent, slot, allow_loose=bool(literal_words))
+                loose = bool(_content(literal_words))
+                slot_pattern = self._slot_pattern(intent, slot, allow_loose=loose)
                 if slot_pattern is None:
                     usable = False
                     break

@@ -149,6 +149,20 @@ def test_unknown_value_in_slot_only_sample_does_not_swallow_short_phrases(
     assert intent_of(result) == FALLBACK_INTENT
 
 
+def test_filler_words_alone_do_not_license_a_loose_capture() -> None:
+    intents = [
+        {
+            "name": "SymptomIntent",
+            "slots": [{"name": "Thing", "type": "ThingType"}],
+            "samples": ["i {Thing}", "i have {Thing}"],
+        }
+    ]
+    symptoms = Matcher(make_model(intents, [THING_TYPE]))
+    assert symptoms.match("i am tired").intent == FALLBACK_INTENT
+    assert symptoms.match("i cushion").slots["Thing"].resolved_id == "PILLOW"
+    assert symptoms.match("i have a headache").slots["Thing"].resolved_id is None
+
+
 def test_slot_only_sample_matches_a_known_value(matcher: Matcher) -> None:
     result = matcher.match("right side")
     assert intent_of(result) == "SideIntent"
@@ -444,6 +458,24 @@ def test_sample_with_more_literal_words_wins(matcher: Matcher) -> None:
     # Also matches "where should I put my {Thing}" with Thing="bed on the left" (loose).
     result = matcher.match("put my bed on the left")
     assert intent_of(result) == "PlaceIntent"
+
+
+def test_a_recognised_value_beats_a_loose_capture_with_as_many_literal_words() -> None:
+    intents = [
+        {
+            "name": "SideIntent",
+            "slots": [{"name": "Side", "type": "SideType"}],
+            "samples": ["it is {Side}"],
+        },
+        {
+            "name": "PainScoreIntent",
+            "slots": [{"name": "Score", "type": "AMAZON.NUMBER"}],
+            "samples": ["it is {Score}"],
+        },
+    ]
+    scoring = Matcher(make_model(intents, [SIDE_TYPE]))
+    assert scoring.match("it is seven").intent == "PainScoreIntent"
+    assert scoring.match("it is left").intent == "SideIntent"
 
 
 def test_ties_go_to_the_intent_declared_first_whatever_the_order() -> None:
