@@ -1,0 +1,351 @@
+"""Morning check-in: score parsing, trends, referral heuristics and summaries (pure).
+
+No Flask, no ask-sdk, no clock: every function takes the user's *local* date
+``today`` and the stored ``days`` mapping (ISO date -> whole score 0..10).
+Every function reads a fixed window of dates by key lookup, never the whole
+history, so a check-in plus a summary costs the same with 10 or 10,000 stored
+entries; :func:`prune` keeps storage to about a year.
+
+Rules as implemented (all spoken as rules of thumb, never as a diagnosis):
+
+* **Scale** - 0-10 numeric rating, 0 = no stiffness, 10 = the worst imaginable
+  (standard NRS; Farrar 2001). Whole numbers are stored; a half point rounds
+  *up* ("six and a half" -> 7, "6.5" -> 7). Real Alexa's AMAZON.NUMBER drops the
+  half before we see it ("six and a half" -> "6"), the dev matcher keeps it; both
+  are handled. Anything else below 0 or above 10 is re-asked.
+* **Noticeable change** - a difference of 1 point is the smallest change people
+  notice (Salaffi 2004); smaller differences are spoken as "about the same".
+* **Getting worse** (clinical-notes heuristic built on Farrar 2001's clinically
+  important change of about 2 points or 30%): the average of the last 7 days
+  (today and the 6 before) is at least 2 points, or at least 30%, above the
+  average of the 7 days before that -> suggest a GP or physiotherapist. Needs at
+  least 3 scores in each week, and a rise of at least 1 point (Salaffi 2004), so
+  1.0 -> 1.3 does not count as "30% worse". Exactly at a threshold counts.
+  Spoken at most once in 7 days.
+* **Two bad mornings** (clinical-notes heuristic): 8 or more today and 8 or more
+  yesterday (consecutive local dates) -> suggest contacting a professional
+  soon, and ask about numbness or weakness in the leg (a yes goes to the
+  safety triage). Spoken every time it holds.
+* **No improvement over 6 weeks** (clinical-notes: no improvement after 4-6
+  weeks of self-care -> physiotherapist): the last 7 days' average is not at
+  least 1 point (Salaffi 2004) below the average of the week six weeks earlier
+  (days 42-48 back), with at least 3 scores in each of those weeks, and the
+  current average is 3 or more (Hip Rest heuristic: lower scores leave little
+  to improve) -> suggest a physiotherapist. Spoken at most once in 7 days.
+* Only one referral per check-in, the most urgent first (two bad mornings,
+  getting worse, no improvement).
+* **Nights and mornings** (Hip Rest heuristic): over the last 60 days, a
+  morning D counts as "after a bedtime routine" when the routine history has
+  the night of D-1 with routine "bedtime". Reported once there are at least 3
+  mornings of each kind.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any, Literal
+
+MIN_SCORE = 0
+MAX_SCORE = 10
+KEEP_DAYS = 400  # about a year, plus slack for the 6-week comparison
+PRUNE_SLACK = 30  # prune only when this far over, so a write rarely scans the dict
+WEEK = 7
+SIX_WEEKS = 42
+LINK_WINDOW = 60
+MIN_PER_WEEK = 3
+NOTICEABLE = Fraction(1)  # Salaffi 2004: smallest noticeable change, ~1 point
+IMPORTANT_POINTS = Fraction(2)  # Farrar 2001: clinically important, ~2 points ...
+IMPORTANT_RATIO = Fraction(13, 10)  # ... or ~30%
+HIGH = 8
+NO_IMPROVEMENT_FLOOR = Fraction(3)
+REFERRAL_QUIET_DAYS = 7
+
+Referral = Literal["high_streak", "worsening", "no_improvement"]
+ParseError = Literal["missing", "out_of_range", "not_a_number"]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class ParsedScore:
+    score: int | None
+    error: ParseError | None = None
+    rounded_from: float | None = None  # set when a half point was rounded
+
+
+_WORDS = {
+    "zero": 0, "none": 0, "nothing": 0, "one": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+
+
+def parse_score(raw: str | None) -> ParsedScore:
+    """An AMAZON.NUMBER slot value -> a whole score 0..10, halves rounded up."""
+    if raw is None or not raw.strip() or raw.strip() == "?":
+        return ParsedScore(None, "missing")
+    text = raw.strip().lower()
+    if text in _WORDS:
+        return ParsedScore(_WORDS[text])
+    try:
+        value = float(text)
+    except ValueError:
+        return ParsedScore(None, "not_a_number")
+    if not math.isfinite(value):
+        return ParsedScore(None, "not_a_number")
+    # Round half up (6.5 -> 7), never banker's rounding; checked after rounding so
+    # 10.4 is re-asked rather than quietly clipped.
+    whole = math.floor(value + 0.5)
+    if value < MIN_SCORE or value > MAX_SCORE or not MIN_SCORE <= whole <= MAX_SCORE:
+        return ParsedScore(None, "out_of_range")
+    return ParsedScore(whole, None, value if whole != value else None)
+
+
+# --------------------------------------------------------------------------- storage
+
+
+def key(day: date) -> str:
+    return day.isoformat()
+
+
+def clean_days(raw: Any) -> dict[str, int]:
+    """Stored days with damaged entries dropped (never the whole history)."""
+    out: dict[str, int] = {}
+    if not isinstance(raw, Mapping):
+        return out
+    for k, v in raw.items():
+        if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, int):
+            continue
+        if not MIN_SCORE <= v <= MAX_SCORE:
+            continue
+        try:
+            date.fromisoformat(k)
+        except ValueError:
+            continue
+        out[k] = v
+    return out
+
+
+def prune(days: dict[str, int], today: date, keep: int = KEEP_DAYS) -> dict[str, int]:
+    """Drop entries older than ``keep`` days. Scans only when the dict has grown past
+    ``keep + PRUNE_SLACK`` entries, so the usual write costs O(1)."""
+    if len(days) <= keep + PRUNE_SLACK:
+        return days
+    cutoff = key(today - timedelta(days=keep))
+    return {k: v for k, v in days.items() if k > cutoff}
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def window(days: Mapping[str, int], end: date, length: int) -> list[tuple[date, int | None]]:
+    """``length`` consecutive dates ending at ``end`` (oldest first), by key lookup."""
+    out: list[tuple[date, int | None]] = []
+    for back in range(length - 1, -1, -1):
+        d = end - timedelta(days=back)
+        out.append((d, days.get(key(d))))
+    return out
+
+
+def _scores(entries: list[tuple[date, int | None]]) -> list[int]:
+    return [s for _, s in entries if s is not None]
+
+
+def average(scores: list[int]) -> Fraction | None:
+    return Fraction(sum(scores), len(scores)) if scores else None
+
+
+def spoken_number(value: Fraction | float | int) -> str:
+    """One decimal, no trailing ".0": 5, 5.4, 3.5. Rounds half up, like scores."""
+    tenths = math.floor(Fraction(value) * 10 + Fraction(1, 2))
+    whole, frac = divmod(tenths, 10)
+    return str(whole) if frac == 0 else f"{whole}.{frac}"
+
+
+Direction = Literal["better", "worse", "same"]
+
+
+def direction(new: Fraction | int, old: Fraction | int) -> Direction:
+    """Lower is better; under 1 point (Salaffi 2004) is "about the same"."""
+    change = Fraction(new) - Fraction(old)
+    if change <= -NOTICEABLE:
+        return "better"
+    if change >= NOTICEABLE:
+        return "worse"
+    return "same"
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+@dataclass(frozen=True)
+class Feedback:
+    score: int
+    first_ever: bool
+    yesterday: int | None
+    # average of the 7 days before today (today excluded), if any scored
+    past_week_avg: Fraction | None
+    vs_week: Direction | None
+
+
+def feedback(days: Mapping[str, int], today: date, *, any_before: bool) -> Feedback:
+    """How today's score compares with yesterday and the past week. ``days``
+    must already hold today's score; ``any_before`` says whether older entries exist."""
+    score = days[key(today)]
+    yesterday = days.get(key(today - timedelta(days=1)))
+    past = average(_scores(window(days, today - timedelta(days=1), WEEK)))
+    return Feedback(
+        score=score,
+        first_ever=not any_before,
+        yesterday=yesterday,
+        past_week_avg=past,
+        vs_week=direction(score, past) if past is not None else None,
+    )
+
+
+# --------------------------------------------------------------------------- referrals
+
+
+@dataclass(frozen=True)
+class WeekPair:
+    recent: Fraction | None
+    earlier: Fraction | None
+    recent_n: int
+    earlier_n: int
+
+
+def week_pair(days: Mapping[str, int], today: date, gap: int = WEEK) -> WeekPair:
+    """The 7 days ending today and the 7 days ending ``gap`` days earlier."""
+    recent = _scores(window(days, today, WEEK))
+    earlier = _scores(window(days, today - timedelta(days=gap), WEEK))
+    return WeekPair(average(recent), average(earlier), len(recent), len(earlier))
+
+
+def is_worsening(days: Mapping[str, int], today: date) -> bool:
+    pair = week_pair(days, today)
+    if pair.recent_n < MIN_PER_WEEK or pair.earlier_n < MIN_PER_WEEK:
+        return False
+    assert pair.recent is not None and pair.earlier is not None
+    rise = pair.recent - pair.earlier
+    if rise < NOTICEABLE:
+        return False
+    return rise >= IMPORTANT_POINTS or pair.recent >= pair.earlier * IMPORTANT_RATIO
+
+
+def is_high_streak(days: Mapping[str, int], today: date) -> bool:
+    now, before = days.get(key(today)), days.get(key(today - timedelta(days=1)))
+    return now is not None and before is not None and now >= HIGH and before >= HIGH
+
+
+def is_not_improving(days: Mapping[str, int], today: date) -> bool:
+    pair = week_pair(days, today, gap=SIX_WEEKS)
+    if pair.recent_n < MIN_PER_WEEK or pair.earlier_n < MIN_PER_WEEK:
+        return False
+    assert pair.recent is not None and pair.earlier is not None
+    if pair.recent < NO_IMPROVEMENT_FLOOR:
+        return False
+    return pair.earlier - pair.recent < NOTICEABLE
+
+
+def referral(
+    days: Mapping[str, int], today: date, last_said: Mapping[str, str] | None = None
+) -> Referral | None:
+    """The one referral to speak today, most urgent first. ``last_said`` maps a rule
+    to the ISO date it was last spoken; slow rules stay quiet for 7 days after."""
+    last_said = last_said or {}
+    if is_high_streak(days, today):
+        return "high_streak"
+
+    def quiet(rule: str) -> bool:
+        said = last_said.get(rule)
+        if not said:
+            return False
+        try:
+            return (today - date.fromisoformat(said)).days < REFERRAL_QUIET_DAYS
+        except ValueError:
+            return False
+
+    if is_worsening(days, today) and not quiet("worsening"):
+        return "worsening"
+    if is_not_improving(days, today) and not quiet("no_improvement"):
+        return "no_improvement"
+    return None
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    today: date
+    entries: list[tuple[date, int | None]]  # the 7 days, oldest first
+    logged: int
+    avg: Fraction | None
+    best: tuple[date, int] | None  # lowest score (latest day on ties)
+    worst: tuple[date, int] | None  # highest score (latest day on ties)
+    trend: Direction | None  # vs the week before, else first vs last this week
+    # when nothing this week: the most recent score in the 60 days before
+    last_before: tuple[date, int] | None
+
+
+def week_summary(days: Mapping[str, int], today: date) -> WeekSummary:
+    entries = window(days, today, WEEK)
+    scored = [(d, s) for d, s in entries if s is not None]
+    avg = average([s for _, s in scored])
+    best = min(scored, key=lambda e: (e[1], -e[0].toordinal())) if scored else None
+    worst = max(scored, key=lambda e: (e[1], e[0].toordinal())) if scored else None
+    trend: Direction | None = None
+    previous = average(_scores(window(days, today - timedelta(days=WEEK), WEEK)))
+    if avg is not None and previous is not None:
+        trend = direction(avg, previous)
+    elif len(scored) >= 2:
+        trend = direction(scored[-1][1], scored[0][1])
+    last_before = None
+    if not scored:
+        for d, s in reversed(window(days, today - timedelta(days=WEEK), LINK_WINDOW)):
+            if s is not None:
+                last_before = (d, s)
+                break
+    return WeekSummary(today, entries, len(scored), avg, best, worst, trend, last_before)
+
+
+# --------------------------------------------------------------------------- nights and mornings
+
+
+@dataclass(frozen=True)
+class BedtimeLink:
+    after_avg: Fraction
+    other_avg: Fraction
+    after_n: int
+    other_n: int
+
+
+def bedtime_link(
+    days: Mapping[str, int],
+    routine_history: Mapping[str, Any],
+    today: date,
+    *,
+    minimum: int = MIN_PER_WEEK,
+    span: int = LINK_WINDOW,
+) -> BedtimeLink | None:
+    """Mornings after a bedtime routine (the night of D-1 has routine "bedtime") vs
+    the others, over the last ``span`` days. None until ``minimum`` of each."""
+    after: list[int] = []
+    other: list[int] = []
+    for d, s in window(days, today, span):
+        if s is None:
+            continue
+        night = routine_history.get(key(d - timedelta(days=1)))
+        if isinstance(night, Mapping) and night.get("routine") == "bedtime":
+            after.append(s)
+        else:
+            other.append(s)
+    if len(after) < minimum or len(other) < minimum:
+        return None
+    a, o = average(after), average(other)
+    assert a is not None and o is not None
+    return BedtimeLink(a, o, len(after), len(other))
