@@ -148,9 +148,13 @@ class Conversation:
         else:
             name = match.intent or "AMAZON.FallbackIntent"
             types = self.slot_types.get(name, {})
-            slots = {
-                slot: SlotInput(s.value, s.resolved_id, s.resolved_name, types.get(slot))
-                for slot, s in match.slots.items()
-            }
+            # Alexa lists every declared slot, with no value where none was said.
+            slots = {slot: SlotInput(None) for slot in self.matcher.slot_names(name)}
+            slots.update(
+                {
+                    slot: SlotInput(s.value, s.resolved_id, s.resolved_name, types.get(slot))
+                    for slot, s in match.slots.items()
+                }
+            )
             env = envelopes.intent(self.caller, self.clock(), name, slots, **self._session_kw())
         return self.send(env, utterance, match)

@@ -18,7 +18,7 @@ APP_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 
 @dataclass(frozen=True)
 class SlotInput:
-    value: str
+    value: str | None  # None: a declared slot the user did not fill (Alexa sends no value)
     resolved_id: str | None = None
     resolved_name: str | None = None
     slot_type: str | None = None
@@ -45,7 +45,10 @@ def _timestamp(now: datetime) -> str:
 def slot_json(name: str, slot: SlotInput | str) -> dict[str, Any]:
     if isinstance(slot, str):
         slot = SlotInput(slot)
-    out: dict[str, Any] = {"name": name, "value": slot.value, "confirmationStatus": "NONE"}
+    out: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+    if slot.value is None:
+        return out
+    out["value"] = slot.value
     if slot.slot_type is not None:
         authority = f"amzn1.er-authority.echo-sdk.{APP_ID}.{slot.slot_type}"
         if slot.resolved_id is not None:
