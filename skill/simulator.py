@@ -132,7 +132,7 @@ def _resolve(
         resolved = (None, None)
         slot_type = types.get(slot.slot_type or "")
         if slot_type is not None:
-            said = slot.value.lower().strip()
+            said = (slot.value or "").lower().strip()
             for value in slot_type["values"]:
                 names = [value["name"]["value"], *value["name"].get("synonyms", [])]
                 if said in (n.lower() for n in names):
