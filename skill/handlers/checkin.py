@@ -1,9 +1,392 @@
-"""checkin capability: handlers and hooks (filled in by its issue)."""
+"""Morning check-in: one-shot and dialog scores, same-day replacement, feedback,
+referral rules of thumb and the weekly summary. Thin: the rules live in
+:mod:`skill.core.checkin`; the wording in ``content/en/checkin.yaml``.
+
+Dialog state (``turn.expect`` kinds): ``checkin.score`` (waiting for a number,
+``misses`` counts bad answers), ``checkin.replace`` (a second score today),
+``checkin.bare`` (a bare number said out of context), ``checkin.numbness``,
+``checkin.summary_offer``, ``checkin.log_offer``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from skill.core import checkin as core
+from skill.handlers.base import IntentHandler
+from skill.localtime import local_today
 from skill.registry import Registry
+from skill.reply import Card, Part, Reply
+from skill.turn import Turn
+
+CHECKIN_KEY = "checkin"
+ROUTINE_KEY = "routine"
+MAX_MISSES = 2
+# The safety module's triage id for numbness/weakness in one leg (content/en/safety.yaml).
+LEG_SYMPTOM = "one_leg"
+
+
+class CheckinState(BaseModel):
+    """Persistent namespace ``checkin``. ``days`` is keyed by local date so two
+    overlapping requests merge; damaged entries are dropped one by one."""
+
+    model_config = ConfigDict(extra="ignore")
+    v: Literal[1] = 1
+    days: dict[str, int] = Field(default_factory=dict)
+    # rule -> ISO date it was last spoken, so slow rules don't nag every morning
+    referred: dict[str, str] = Field(default_factory=dict)
+    notice_given: bool = False
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> dict[str, int]:
+        return core.clean_days(value)
+
+    @field_validator("referred", mode="before")
+    @classmethod
+    def _clean_referred(cls, value: Any) -> dict[str, str]:
+        if not isinstance(value, Mapping):
+            return {}
+        return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
+def load(turn: Turn) -> CheckinState:
+    return turn.state(CHECKIN_KEY, CheckinState)
+
+
+def routine_history(turn: Turn) -> Mapping[str, Any]:
+    """The routine engineer's ``routine.history`` (night key -> record), read raw so
+    this module doesn't depend on that module's model; anything odd reads as empty."""
+    routine = turn.doc.get(ROUTINE_KEY)
+    history = routine.get("history") if isinstance(routine, Mapping) else None
+    return history if isinstance(history, Mapping) else {}
+
+
+# --------------------------------------------------------------------------- asking
+
+
+def ask_score(turn: Turn, misses: int = 0, key: str = "checkin.ask") -> Reply:
+    v = turn.voice
+    turn.expect("checkin.score", misses=misses)
+    return Reply().say(v.line(key)).ask(v.line("checkin.ask.reprompt"))
+
+
+def miss(turn: Turn, error: core.ParseError) -> Reply:
+    """A bad or missing answer: re-ask saying the range; the second miss leaves."""
+    misses = int(turn.pending_data.get("misses", 0)) if turn.pending == "checkin.score" else 0
+    misses += 1
+    if misses >= MAX_MISSES:
+        turn.clear_pending()
+        return Reply(end_session=True).say(turn.voice.line("checkin.giveup"))
+    key = "checkin.reask.missing" if error == "missing" else "checkin.reask.range"
+    return ask_score(turn, misses, key)
+
+
+def take_score(turn: Turn, raw: str | None) -> Reply:
+    parsed = core.parse_score(raw)
+    if parsed.score is None:
+        assert parsed.error is not None
+        return miss(turn, parsed.error)
+    return record(turn, parsed.score, parsed.rounded_from)
+
+
+# --------------------------------------------------------------------------- storing
+
+
+def record(
+    turn: Turn, score: int, rounded_from: float | None = None, *, confirmed: bool = False
+) -> Reply:
+    v = turn.voice
+    today = local_today(turn)
+    state = load(turn)
+    today_key = core.key(today)
+    old = state.days.get(today_key)
+    if old is not None and not confirmed and old != score:
+        turn.expect("checkin.replace", score=score, rounded_from=rounded_from)
+        return Reply().say(v.line("checkin.replace.ask", old=old, score=score)).ask(
+            v.line("checkin.replace.reprompt", old=old, score=score)
+        )
+    # Stops at the first other key: O(1), whatever the history's size.
+    any_before = any(k != today_key for k in state.days)
+    state.days[today_key] = score
+    state.days = core.prune(state.days, today)
+    rule = core.referral(state.days, today, state.referred)
+    if rule in ("worsening", "no_improvement"):
+        state.referred[rule] = today_key
+    notice = not state.notice_given
+    state.notice_given = True
+    turn.put(CHECKIN_KEY, state)
+
+    parts: list[Part] = []
+    if rounded_from is not None:
+        parts.append(v.line("checkin.rounded", said=core.spoken_number(rounded_from), score=score))
+    fb = core.feedback(state.days, today, any_before=any_before)
+    if old is not None and fb.first_ever:
+        parts.append(v.line("checkin.replaced", score=score))
+    else:
+        parts += feedback_lines(turn, fb)
+    if rule is not None:
+        parts.append(referral_line(turn, rule, state.days, today))
+    if notice:
+        parts.append(v.line("checkin.privacy"))
+    reply = Reply().say(*parts)
+    if rule == "high_streak":
+        turn.expect("checkin.numbness")
+        return reply.say(v.line("checkin.numbness.ask")).ask(v.line("checkin.numbness.reprompt"))
+    if fb.first_ever:
+        turn.clear_pending()
+        reply.end_session = True
+        return reply
+    turn.expect("checkin.summary_offer")
+    return reply.say(v.line("checkin.followup.ask")).ask(v.line("checkin.followup.reprompt"))
+
+
+def feedback_lines(turn: Turn, fb: core.Feedback) -> list[Part]:
+    v = turn.voice
+    if fb.first_ever:
+        return [v.line("checkin.first", score=fb.score)]
+    lines: list[Part] = []
+    if fb.yesterday is not None:
+        change = core.direction(fb.score, fb.yesterday)
+        if fb.score == fb.yesterday:
+            change = "same"
+        elif change == "same":
+            # A 1-point change is the smallest people notice; anything non-zero is named.
+            change = "better" if fb.score < fb.yesterday else "worse"
+        lines.append(
+            v.line(f"checkin.yesterday.{change}", score=fb.score, diff=abs(fb.score - fb.yesterday))
+        )
+    else:
+        lines.append(v.line("checkin.saved", score=fb.score))
+    if fb.past_week_avg is not None and fb.vs_week is not None:
+        lines.append(v.line(f"checkin.week.{fb.vs_week}", avg=core.spoken_number(fb.past_week_avg)))
+    return lines
+
+
+def referral_line(turn: Turn, rule: core.Referral, days: Mapping[str, int], today: date) -> str:
+    v = turn.voice
+    if rule == "worsening":
+        pair = core.week_pair(days, today)
+        assert pair.recent is not None and pair.earlier is not None
+        return v.line(
+            "checkin.referral.worsening",
+            recent=core.spoken_number(pair.recent),
+            earlier=core.spoken_number(pair.earlier),
+        )
+    return v.line(f"checkin.referral.{rule}")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def when(turn: Turn, day: date, today: date) -> str:
+    v = turn.voice
+    if day == today:
+        return v.line("day.today")
+    if day == today - timedelta(days=1):
+        return v.line("day.yesterday")
+    return v.line("day.on", weekday=v.line(f"weekday.{day.weekday()}"))
+
+
+def summary(turn: Turn) -> Reply:
+    v = turn.voice
+    today = local_today(turn)
+    state = load(turn)
+    s = core.week_summary(state.days, today)
+    parts: list[Part] = []
+    if s.logged == 0:
+        if s.last_before is not None:
+            day, score = s.last_before
+            parts.append(v.line("summary.none_this_week", score=score, ago=(today - day).days))
+        else:
+            parts.append(v.line("summary.none"))
+    elif s.logged == 1:
+        assert s.best is not None
+        parts.append(v.line("summary.one", score=s.best[1], when=when(turn, s.best[0], today)))
+    else:
+        assert s.avg is not None and s.best is not None and s.worst is not None
+        if s.best[1] == s.worst[1]:
+            parts.append(v.line("summary.flat", logged=s.logged, avg=s.best[1]))
+        else:
+            parts.append(
+                v.line(
+                    "summary.many",
+                    logged=s.logged,
+                    avg=core.spoken_number(s.avg),
+                    best=s.best[1],
+                    best_when=when(turn, s.best[0], today),
+                    worst=s.worst[1],
+                    worst_when=when(turn, s.worst[0], today),
+                )
+            )
+        if s.trend is not None:
+            parts.append(v.line(f"summary.trend.{s.trend}"))
+    link = core.bedtime_link(state.days, routine_history(turn), today)
+    link_line = None
+    if link is not None:
+        link_line = v.line(
+            "summary.link",
+            after=core.spoken_number(link.after_avg),
+            other=core.spoken_number(link.other_avg),
+        )
+        parts.append(link_line)
+    reply = Reply(card=summary_card(turn, s, link_line)).say(*parts)
+    if core.key(today) not in state.days:
+        turn.expect("summary.log_offer")
+        return reply.say(v.line("summary.log_offer")).ask(v.line("summary.log_offer.reprompt"))
+    turn.clear_pending()
+    reply.end_session = True
+    return reply
+
+
+def summary_card(turn: Turn, s: core.WeekSummary, link_line: str | None) -> Card:
+    v = turn.voice
+    missing = v.line("summary.card.missing")
+    rows = [
+        f"{v.line(f'weekday.{d.weekday()}')} {d.day}: {score if score is not None else missing}"
+        for d, score in s.entries
+    ]
+    if s.avg is not None:
+        rows.append(v.line("summary.card.average", avg=core.spoken_number(s.avg)))
+    if link_line:
+        rows.append(link_line)
+    rows.append(v.line("summary.card.legend"))
+    return Card(title=v.line("summary.card.title"), text="\n".join(rows))
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+class CheckInHandler(IntentHandler):
+    """"my stiffness is six" (one-shot) or "morning check in" (dialog)."""
+
+    intents = ("CheckInIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        slot = turn.slot("Score")
+        if slot.spoken or turn.pending == "checkin.score":
+            return take_score(turn, slot.value)
+        return ask_score(turn)
+
+
+class LogScoreHandler(IntentHandler):
+    """A bare number ("six", "about a four"). In the check-in it is the answer;
+    out of context we ask before saving, since it might have meant something else."""
+
+    intents = ("LogScoreIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        raw = turn.slot("Score").value
+        if turn.pending == "checkin.score":
+            return take_score(turn, raw)
+        parsed = core.parse_score(raw)
+        if parsed.score is None:
+            return ask_score(turn, misses=1, key="checkin.reask.range")
+        v = turn.voice
+        turn.expect("checkin.bare", score=parsed.score, rounded_from=parsed.rounded_from)
+        return Reply().say(v.line("checkin.bare.ask", score=parsed.score)).ask(
+            v.line("checkin.bare.reprompt", score=parsed.score)
+        )
+
+
+class SummaryHandler(IntentHandler):
+    intents = ("StiffnessSummaryIntent",)
+
+    def reply(self, turn: Turn) -> Reply:
+        return summary(turn)
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+def _pending_score(turn: Turn) -> tuple[int, float | None] | None:
+    data = turn.pending_data
+    score = data.get("score")
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
+        return None
+    rounded = data.get("rounded_from")
+    return score, float(rounded) if isinstance(rounded, int | float) else None
+
+
+def on_yes(turn: Turn) -> Reply | None:
+    kind = turn.pending
+    if kind == "checkin.score":
+        return miss(turn, "not_a_number")
+    if kind in ("checkin.replace", "checkin.bare"):
+        pending = _pending_score(turn)
+        turn.clear_pending()
+        if pending is None:
+            return ask_score(turn)
+        return record(turn, pending[0], pending[1], confirmed=True)
+    if kind == "checkin.numbness":
+        turn.clear_pending()
+        return numbness_triage(turn)
+    if kind == "checkin.summary_offer":
+        return summary(turn)
+    if kind == "summary.log_offer":
+        return ask_score(turn)
+    return None
+
+
+def on_no(turn: Turn) -> Reply | None:
+    kind = turn.pending
+    v = turn.voice
+    if kind == "checkin.score":
+        return miss(turn, "not_a_number")
+    if kind == "checkin.replace":
+        old = load(turn).days.get(core.key(local_today(turn)))
+        turn.clear_pending()
+        line = v.line("checkin.replace.kept", old=old) if old is not None else v.line(
+            "checkin.nothing_saved"
+        )
+        return Reply(end_session=True).say(line)
+    if kind == "checkin.bare":
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("checkin.bare.no"))
+    if kind == "checkin.numbness":
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("checkin.numbness.no"))
+    if kind in ("checkin.summary_offer", "summary.log_offer"):
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("checkin.bye"))
+    return None
+
+
+def numbness_triage(turn: Turn) -> Reply:
+    """A yes to "numbness or weakness in your leg?" goes to the safety module's triage."""
+    from skill.handlers import safety
+
+    triage = getattr(safety, "triage_reply", None)
+    if callable(triage):
+        reply = triage(turn, LEG_SYMPTOM)
+        if isinstance(reply, Reply):
+            return reply
+    turn.deps.log.warning("safety.triage_reply unavailable; spoke the check-in fallback")
+    return Reply(end_session=True).say(turn.voice.line("checkin.numbness.fallback"))
+
+
+def on_fallback(turn: Turn) -> Reply | None:
+    if turn.pending == "checkin.score":
+        return miss(turn, "not_a_number")
+    return None
+
+
+def on_help(turn: Turn) -> Reply | None:
+    if turn.pending == "checkin.score":
+        v = turn.voice
+        return Reply().say(v.line("checkin.help")).ask(v.line("checkin.ask.reprompt"))
+    return None
 
 
 def register(registry: Registry) -> None:
     """Add this capability's handlers and hooks."""
+    deps = registry.deps
+    registry.add(CheckInHandler(deps), LogScoreHandler(deps), SummaryHandler(deps))
+    registry.on("yes", on_yes)
+    registry.on("no", on_no)
+    registry.on("fallback", on_fallback)
+    registry.on("help", on_help)
