@@ -209,9 +209,9 @@ def chunks(seconds: float) -> list[float]:
     k = math.ceil(seconds / CUE_EVERY_S - 1e-9)
     if k > 1 and k % 2:
         k += 1
-    piece = round(seconds / k, 2)
+    piece = math.floor(seconds / k * 1000) / 1000  # whole milliseconds, as breaks are
     out = [piece] * (k - 1)
-    out.append(round(seconds - piece * (k - 1), 2))
+    out.append(round(seconds - piece * (k - 1), 3))
     return out
 
 
