@@ -1,0 +1,344 @@
+"""Deployment files: the SAM template (checked by the real cfn-lint), the Lambda
+entry point (on moto's emulated DynamoDB), the Lambda build and the Dockerfile.
+
+No AWS account, no Docker engine: cfn-lint is the real tool; DynamoDB is moto's
+in-process emulation; the Dockerfile is checked by parsing it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill import envelopes
+
+ROOT = Path(__file__).resolve().parent.parent
+INFRA = ROOT / "infra"
+TEMPLATE = INFRA / "template.yaml"
+DOCKERFILE = INFRA / "Dockerfile"
+SKILL_ID = envelopes.APP_ID
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML loader that keeps CloudFormation's short tags as {"!Tag": value}."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node)
+    else:
+        value = loader.construct_mapping(node)  # type: ignore[arg-type]
+    return {suffix: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    data = yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    assert isinstance(data, dict)
+    return data
+
+
+def _function(template: dict[str, Any]) -> dict[str, Any]:
+    props = template["Resources"]["HipRestFunction"]["Properties"]
+    merged = {**template.get("Globals", {}).get("Function", {}), **props}
+    return merged
+
+
+# --------------------------------------------------------------------------- SAM template
+
+
+def test_template_is_clean_under_cfn_lint() -> None:
+    exe = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "cfn-lint"
+    )
+    if exe is None:
+        pytest.skip("SKIPPED LOUDLY: cfn-lint is not installed (pip install '.[dev]'); "
+                    "the SAM template was NOT linted")
+    result = subprocess.run(
+        [exe, str(TEMPLATE)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_function_runs_the_lambda_handler_with_dynamodb_settings(
+    template: dict[str, Any],
+) -> None:
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    fn = _function(template)
+    assert fn["Handler"] == "skill.lambda_function.lambda_handler"
+    assert re.fullmatch(r"python3\.1[2-9]", fn["Runtime"])
+    assert fn["MemorySize"] == 512 and fn["Timeout"] == 8
+    env = fn["Environment"]["Variables"]
+    assert env["HIPREST_STORE"] == "dynamodb"
+    assert env["HIPREST_DYNAMODB_TABLE"] == {"Ref": "UserTable"}
+    assert env["HIPREST_SKILL_ID"] == {"Ref": "SkillId"}
+
+
+def test_alexa_trigger_is_restricted_to_the_skill_id(template: dict[str, Any]) -> None:
+    events = _function(template)["Events"]
+    alexa = [e for e in events.values() if e["Type"] == "AlexaSkill"]
+    assert len(alexa) == 1
+    assert alexa[0]["Properties"]["SkillId"] == {"Ref": "SkillId"}
+    pattern = template["Parameters"]["SkillId"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "amzn1.ask.skill.12345678-1234-1234-1234-123456789012")
+    assert not re.fullmatch(pattern, "")
+
+
+def test_table_is_on_demand_with_point_in_time_recovery_and_the_stores_key(
+    template: dict[str, Any],
+) -> None:
+    from skill.store import dynamo
+
+    table = template["Resources"]["UserTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["KeySchema"] == [{"AttributeName": dynamo._PK, "KeyType": "HASH"}]
+    assert table["AttributeDefinitions"] == [{"AttributeName": dynamo._PK, "AttributeType": "S"}]
+
+
+def _store_actions() -> set[str]:
+    """DynamoDB API calls skill/store/dynamo.py makes (directly or via ask-sdk's adapter)."""
+    source = (ROOT / "skill" / "store" / "dynamo.py").read_text(encoding="utf-8")
+    calls = {
+        "get_item": "GetItem", "put_item": "PutItem", "delete_item": "DeleteItem",
+        "update_item": "UpdateItem", "scan": "Scan", "query": "Query",
+        "get_attributes": "GetItem", "save_attributes": "PutItem",
+        "delete_attributes": "DeleteItem",
+    }
+    return {f"dynamodb:{api}" for call, api in calls.items() if re.search(rf"\.{call}\(", source)}
+
+
+def test_iam_policy_allows_exactly_what_the_store_calls_on_that_table(
+    template: dict[str, Any],
+) -> None:
+    statements = [
+        s for policy in _function(template)["Policies"] for s in policy["Statement"]
+    ]
+    actions = {a for s in statements for a in s["Action"]}
+    assert actions == _store_actions()
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == {"GetAtt": "UserTable.Arn"}
+
+
+# --------------------------------------------------------------------------- Lambda entry
+
+
+def _run_python(code: str, env: dict[str, str], cwd: Path = ROOT) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd,
+        timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HIPREST_", "AWS_"))}
+    env.update(HIPREST_DATA_DIR=str(tmp_path / "data"), HIPREST_SKILL_ID=SKILL_ID, **extra)
+    return env
+
+
+def test_importing_the_lambda_entry_point_does_not_load_flask(tmp_path: Path) -> None:
+    out = _run_python(
+        "import sys, skill.lambda_function; print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('flask', 'werkzeug', 'gunicorn')))",
+        _clean_env(tmp_path),
+    )
+    assert out.strip() == "[]"
+
+
+_HANDLE_AND_LIST = """
+import importlib.metadata as md, json, sys
+from datetime import UTC, datetime
+from skill import envelopes
+from skill.lambda_function import lambda_handler
+reply = lambda_handler(envelopes.launch(envelopes.Caller(), datetime.now(UTC)), None)
+dists = md.packages_distributions()
+tops = {m.split('.')[0] for m in sys.modules}
+print(json.dumps({"speech": reply["response"]["outputSpeech"]["ssml"],
+                  "dists": sorted({d for t in tops for d in dists.get(t, [])})}))
+"""
+
+
+def _requirement_closure() -> set[str]:
+    names: list[str] = []
+    for line in (INFRA / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            names.append(re.split(r"[<>=!~\[; ]", line)[0])
+    seen: set[str] = set()
+    while names:
+        name = names.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = md.requires(name) or []
+        except md.PackageNotFoundError:
+            continue
+        for req in requires:
+            if "extra ==" not in req:
+                names.append(re.split(r"[<>=!~\[; (]", req)[0])
+    return seen
+
+
+def test_lambda_requirements_cover_everything_a_request_imports(tmp_path: Path) -> None:
+    out = _run_python(_HANDLE_AND_LIST, _clean_env(tmp_path, HIPREST_STORE="sqlite"))
+    data = json.loads(out.strip().splitlines()[-1])
+    assert "Hip Rest" in data["speech"]
+    imported = {d.lower().replace("_", "-") for d in data["dists"]}
+    missing = imported - _requirement_closure() - {"hiprest", "setuptools"}
+    assert not missing, f"infra/requirements.txt lacks {sorted(missing)}"
+    assert "flask" not in imported and "gunicorn" not in imported
+
+
+@pytest.fixture
+def moto_dynamodb(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Any]:
+    moto = pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    with moto.mock_aws():
+        yield boto3.resource("dynamodb", region_name="eu-west-1")
+
+
+def test_lambda_handler_answers_a_launch_with_the_dynamodb_store(
+    moto_dynamodb: Any, template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs lambda_handler as Lambda would (HIPREST_STORE=dynamodb) against moto:
+    moto EMULATES DynamoDB in-process; this is not AWS and proves nothing about
+    IAM, latency or the real service. The table is created with the template's
+    own key schema and billing mode."""
+    from skill import lambda_function
+
+    props = template["Resources"]["UserTable"]["Properties"]
+    moto_dynamodb.create_table(
+        TableName="hiprest-e2e",
+        KeySchema=props["KeySchema"],
+        AttributeDefinitions=props["AttributeDefinitions"],
+        BillingMode=props["BillingMode"],
+    )
+    monkeypatch.setenv("HIPREST_STORE", "dynamodb")
+    monkeypatch.setenv("HIPREST_DYNAMODB_TABLE", "hiprest-e2e")
+    monkeypatch.setenv("HIPREST_SKILL_ID", SKILL_ID)
+    monkeypatch.setattr(lambda_function, "_runtime", None)
+    caller = envelopes.Caller(user_id="amzn1.ask.account.LAMBDATEST")
+    now = datetime.now(UTC)
+
+    reply = lambda_function.lambda_handler(envelopes.launch(caller, now), None)
+
+    assert "Hip Rest" in reply["response"]["outputSpeech"]["ssml"]
+    assert reply["response"]["shouldEndSession"] is False
+    assert reply["response"]["reprompt"]["outputSpeech"]["ssml"]
+    # The visit was saved through the DynamoDB store (not a silent SQLite fallback).
+    item = moto_dynamodb.Table("hiprest-e2e").get_item(Key={"id": caller.user_id})["Item"]
+    assert item["attributes"]["profile"]["launches"] == 1
+    # A request for another skill gets no speech (Lambda has no 4xx to send).
+    foreign = envelopes.Caller(
+        application_id="amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+    )
+    assert lambda_function.lambda_handler(envelopes.launch(foreign, now), None)["response"] == {}
+    monkeypatch.setattr(lambda_function, "_runtime", None)
+
+
+def test_build_script_assembles_a_tree_that_runs_without_the_checkout(tmp_path: Path) -> None:
+    out = tmp_path / "function"
+    subprocess.run(["bash", str(INFRA / "build-lambda.sh"), str(out)], check=True,
+                   capture_output=True, timeout=60)
+    assert (out / "requirements.txt").read_text() == (INFRA / "requirements.txt").read_text()
+    assert not (out / "skill" / "static").exists()
+    env = _clean_env(tmp_path, HIPREST_STORE="sqlite", PYTHONPATH=str(out))
+    code = (
+        "import skill, skill.lambda_function as lf, skill.content as c, skill.models as m;"
+        "from skill import envelopes; from datetime import UTC, datetime;"
+        "print(skill.__file__); print(c.CONTENT_DIR); print(m.MODELS_DIR);"
+        "r = lf.lambda_handler(envelopes.launch(envelopes.Caller(), datetime.now(UTC)), None);"
+        "print(bool(r['response']['outputSpeech']))"
+    )
+    lines = _run_python(code, env, cwd=tmp_path).split()
+    assert lines[0].startswith(str(out)), "the assembled tree was not the one imported"
+    assert lines[1] == str(out / "content") and lines[2] == str(out / "interaction_models")
+    assert lines[3] == "True"
+
+
+# --------------------------------------------------------------------------- Dockerfile
+
+
+def _instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.read_text(encoding="utf-8").replace("\\\n", " ")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            op, _, rest = line.partition(" ")
+            out.append((op.upper(), rest.strip()))
+    return out
+
+
+def test_dockerfile_uses_a_pinned_slim_python_base() -> None:
+    froms = [arg for op, arg in _instructions() if op == "FROM"]
+    assert froms and all(re.fullmatch(r"python:3\.1[1-3]-slim(@sha256:[0-9a-f]{64})?", f)
+                         for f in froms)
+    assert not any(f.endswith(":latest") or ":" not in f for f in froms)
+
+
+def test_dockerfile_runs_as_a_non_root_user() -> None:
+    users = [arg for op, arg in _instructions() if op == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    ops = [op for op, _ in _instructions()]
+    assert ops.index("USER") < ops.index("CMD")
+
+
+def test_dockerfile_serves_production_on_8080_with_a_health_check() -> None:
+    instructions = dict(_instructions())
+    cmd = json.loads(instructions["CMD"])
+    assert cmd == ["python", "-m", "skill", "serve", "--host", "0.0.0.0", "--port", "8080"]
+    assert "--dev" not in cmd
+    assert instructions["EXPOSE"] == "8080"
+    health = instructions["HEALTHCHECK"]
+    assert "/healthz" in health and "urllib" in health and "8080" in health
+    assert "HIPREST_DATA_DIR=/data" in " ".join(a for o, a in _instructions() if o == "ENV")
+    assert '"/data"' in instructions["VOLUME"]
+    assert any(op == "RUN" and "pip install" in arg and " ." in arg for op, arg in _instructions())
+
+
+def test_dockerfile_adds_nothing_from_urls_and_copies_what_the_skill_reads() -> None:
+    for op, arg in _instructions():
+        assert op != "ADD" or not re.search(r"https?://", arg)
+        assert not (op == "RUN" and re.search(r"\b(curl|wget)\b.*\|\s*(sh|bash)", arg))
+    copied = " ".join(arg for op, arg in _instructions() if op == "COPY")
+    for needed in ("skill/", "content/", "interaction_models/", "pyproject.toml"):
+        assert needed in copied
+
+
+def test_dockerignore_keeps_secrets_and_bulk_out_of_the_context() -> None:
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    for entry in (".git", ".venv", "node_modules", "*.db", ".env", "tests"):
+        assert entry in ignored
+    for needed in ("skill", "content", "interaction_models", "pyproject.toml", "README.md"):
+        assert needed not in ignored
