@@ -72,7 +72,10 @@ class Turn:
         # Seeded per request: variants vary between requests, replay is deterministic.
         seed = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) if deps.seeded else None
         self.voice = Voice(deps.content.for_locale(self.locale), random.Random(seed))
-        attrs = handler_input.attributes_manager.session_attributes
+        # Events (AlexaSkillEvent.SkillDisabled, ...) come without a session; ask-sdk
+        # raises on session_attributes then.
+        has_session = getattr(envelope, "session", None) is not None
+        attrs = handler_input.attributes_manager.session_attributes if has_session else None
         self.session: dict[str, Any] = attrs if isinstance(attrs, dict) else {}
         self._doc: dict[str, Any] | None = None
         self._snapshot: dict[str, Any] | None = None
