@@ -242,8 +242,7 @@ def test_real_envelope_with_unresolved_side_asks_which_hip(
     runtime: SkillRuntime, clock: FakeClock
 ) -> None:
     caller = envelopes.Caller()
-    env = envelopes.intent(
-        caller, clock(), "WhichSideIntent", {"Side": envelopes.SlotInput("middle", None, None, "HipSide")}
-    )
+    slots = {"Side": envelopes.SlotInput("middle", None, None, "HipSide")}
+    env = envelopes.intent(caller, clock(), "WhichSideIntent", slots)
     body = runtime.handle(env)["response"]
     assert "Which hip hurts" in body["outputSpeech"]["ssml"]

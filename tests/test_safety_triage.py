@@ -75,7 +75,9 @@ def test_free_text_the_model_did_not_resolve_is_recognised(
     "text",
     ["i cannot fall asleep", "my hot water bottle", "i cannot stand the pain", "", "pillow", None],
 )
-def test_ordinary_words_are_not_mistaken_for_a_red_flag(rules: TriageRules, text: str | None) -> None:
+def test_ordinary_words_are_not_mistaken_for_a_red_flag(
+    rules: TriageRules, text: str | None
+) -> None:
     assert classify(rules, text) is None
 
 

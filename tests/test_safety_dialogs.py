@@ -1,0 +1,182 @@
+"""Red flags interrupt any dialog state, point to the right care with the local
+emergency number, and end without small talk."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from skill import envelopes
+from skill.checks import handler_input_for
+from skill.conversation import Conversation, Exchange
+from skill.deps import Deps
+from skill.handlers.safety import triage_reply
+from skill.runtime import SkillRuntime
+from skill.store.sqlite import SqliteStore
+from skill.turn import turn_of
+from tests.conftest import make_conversation
+from tests.support.dialog import FakeClock, run_script
+
+USER = "amzn1.ask.account.DEVUSER"
+SMALL_TALK = re.compile(r"sleep well|rest easy|goodnight|sweet dreams|\?\s*$", re.I)
+
+EMERGENCY = "i have numbness between my legs"
+
+
+def assert_red_flag_answer(exchange: Exchange, number: str = "911") -> None:
+    assert number in exchange.text, exchange.text
+    assert exchange.ended, "a red flag answer ends the session"
+    assert not SMALL_TALK.search(exchange.text), exchange.text
+    assert "pending" not in exchange.session_attributes
+
+
+@pytest.mark.parametrize(
+    ("said", "care"),
+    [
+        (EMERGENCY, "call 911 now"),
+        ("i can't control my bladder", "call 911 now"),
+        ("both my legs feel weak", "call 911 now"),
+        ("i fell", "urgent care"),
+        ("i can't put weight on my leg", "urgent care"),
+        ("i have a fever and my hip is hot", "doctor today"),
+        ("my hip is hot and swollen", "doctor today"),
+        ("i've been losing weight without trying", "your doctor soon"),
+        ("the pain is constant", "your doctor soon"),
+        ("my leg feels numb", "visit to your doctor"),
+        ("pins and needles down my leg", "visit to your doctor"),
+        ("this is an emergency", "call 911 now"),
+    ],
+)
+def test_red_flag_points_to_the_right_level_of_care(
+    convo: Conversation, said: str, care: str
+) -> None:
+    exchange = convo.say(said)
+    assert care.lower() in exchange.text.lower(), exchange.text
+    assert_red_flag_answer(exchange)
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        ["<launch>"],
+        ["where should i put my pillow"],  # waiting for a position
+        ["which side should i sleep on"],  # waiting for the painful side
+        ["mattress"],  # a yes/no offer
+        ["it hurts right now i can't sleep"],  # offered the stretch
+        ["start my bedtime stretches"],  # a routine running
+        ["morning check in"],  # a check-in waiting for a score
+        ["delete my data"],  # privacy confirmation
+        ["i feel a bit strange"],  # the red-flag clarifying question
+    ],
+)
+def test_red_flag_interrupts_every_dialog_state(
+    convo: Conversation, setup: list[str]
+) -> None:
+    for said in setup:
+        previous = convo.launch() if said == "<launch>" else convo.say(said)
+        assert not previous.ended, f"setup {said!r} ended the session: {previous.text}"
+    exchange = convo.say(EMERGENCY)
+    assert "call 911 now" in exchange.text.lower()
+    assert_red_flag_answer(exchange)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["routine.resume", "routine.offer", "checkin.score", "checkin.numbness", "privacy.delete",
+     "bedside.position", "bedside.offer_stretch", "safety.clarify"],
+)
+def test_red_flag_envelope_wins_whatever_question_is_pending(
+    runtime: SkillRuntime, clock: FakeClock, kind: str
+) -> None:
+    env = envelopes.intent(
+        envelopes.Caller(),
+        clock(),
+        "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput("i fell", "fall", "fall", "Symptom")},
+        new=False,
+        attributes={"pending": {"kind": kind, "data": {}}},
+    )
+    response = runtime.handle(env)
+    assert "911" in response["response"]["outputSpeech"]["ssml"]
+    assert response["response"]["shouldEndSession"] is True
+    assert "pending" not in response.get("sessionAttributes", {})
+
+
+def test_red_flag_during_delete_confirmation_does_not_delete(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    run_script(convo, """
+        U: my right hip hurts
+        U: no
+        U: delete my data
+        A: <open>
+        U: i wet myself
+        A: call 911 now
+    """)
+    assert store.load(USER)["profile"]["painful_side"] == "right"
+
+
+@pytest.mark.parametrize(
+    ("locale", "number"),
+    [("en-US", "911"), ("en-CA", "911"), ("en-GB", "999 or 112"), ("en-AU", "triple zero"),
+     ("en-IN", "112")],
+)
+def test_each_locale_gives_its_own_emergency_number(
+    runtime: SkillRuntime, clock: FakeClock, locale: str, number: str
+) -> None:
+    convo = make_conversation(runtime, clock, locale=locale)
+    for said in (EMERGENCY, "i fell", "my leg feels numb"):
+        assert_red_flag_answer(convo.say(said), number)
+
+
+def test_gb_urgent_answer_names_local_services(runtime: SkillRuntime, clock: FakeClock) -> None:
+    convo = make_conversation(runtime, clock, locale="en-GB")
+    assert "NHS 111" in convo.say("i had a fall").text
+    assert "GP" in convo.say("my leg feels numb").text
+
+
+def test_unplaceable_symptom_asks_which_one_and_no_ends_with_the_number(
+    runtime: SkillRuntime, clock: FakeClock
+) -> None:
+    caller = envelopes.Caller()
+    env = envelopes.intent(
+        caller,
+        clock(),
+        "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput("purple spots", None, None, "Symptom")},
+    )
+    first = runtime.handle(env)
+    assert "numbness, weakness, a fall, or a fever" in first["response"]["outputSpeech"]["ssml"]
+    assert first["response"]["shouldEndSession"] is False
+    attrs = first["sessionAttributes"]
+    no = envelopes.intent(caller, clock(), "AMAZON.NoIntent", new=False, attributes=attrs)
+    second = runtime.handle(no)["response"]
+    assert "911" in second["outputSpeech"]["ssml"]
+    assert second["shouldEndSession"] is True
+
+
+def test_yes_to_the_clarifying_question_errs_on_the_side_of_care(convo: Conversation) -> None:
+    convo.say("i feel a bit strange")
+    exchange = convo.say("yes")
+    assert "emergency" in exchange.text.lower()
+    assert_red_flag_answer(exchange)
+
+
+@pytest.mark.parametrize(
+    ("symptom", "expected"),
+    [("one_leg", "weakness in one leg"), ("saddle_numbness", "call 911 now"),
+     ("no_such_symptom", "if you think this is an emergency")],
+)
+def test_triage_reply_serves_other_capabilities_by_symptom_id(
+    deps: Deps, clock: FakeClock, symptom: str, expected: str
+) -> None:
+    env = envelopes.intent(
+        envelopes.Caller(), clock(), "AMAZON.YesIntent", new=False,
+        attributes={"pending": {"kind": "checkin.numbness", "data": {}}},
+    )
+    turn = turn_of(handler_input_for(deps, env))
+    reply = triage_reply(turn, symptom)
+    assert expected.lower() in reply.text.lower()
+    assert reply.ends_session
+    assert turn.pending is None
