@@ -315,6 +315,10 @@ def _deliver(state: RoutineState, setup: Setup, lead: Sequence[Act]) -> Outcome:
             if state.side == 0
             else ("movement", "breath")
         )
+        if state.side == 0 and state.move > 0 and state.block == 0:
+            before = state.model_copy(update={"move": state.move - 1})
+            if lib.moves[effective_move(before, lib)].start == spec.start:
+                fields = fields[1:]  # same starting position as the last move: keep it short
         acts += [MoveLine(mid, f, side) for f in fields]
     else:
         acts.append(Line.of("routine.continue", name=spec.name))
