@@ -15,7 +15,7 @@ from skill.core.bedside import (
 
 def test_back_sleepers_get_the_knee_pillow_whatever_side_hurts() -> None:
     for painful in (None, "left", "right", "both"):
-        assert pillow_advice("back", painful).key == "bedside.pillow.back"  # type: ignore[arg-type]
+        assert pillow_advice("back", painful).key == "bedside.pillow.back"
 
 
 def test_stomach_sleepers_get_the_honest_alternative() -> None:
