@@ -1,0 +1,76 @@
+"""Stress run of the fuzz generators: ``python -m tests.stress --cases 10000``.
+
+Same generators and checks as ``tests/test_fuzz.py``, many more cases, and no
+stopping at the first problem: it prints the counts (cases, status histogram,
+5xx seen, SSML problems, refused-but-changed, wall time) and exits 1 if any
+problem was seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.support.fuzz import Case, Tally, temp_harness
+
+
+def run(cases: int, seed: int | None = None) -> Tally:
+    harness, tmp = temp_harness()
+    # One log line per request would drown the summary; the counts are the output.
+    logging.getLogger("hiprest").disabled = True
+    tally = Tally()
+    try:
+
+        @settings(
+            max_examples=cases,
+            deadline=None,
+            database=None,
+            derandomize=seed is None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(data=st.data())
+        def one(data: st.DataObject) -> None:
+            case: Case = data.draw(harness.strategy())
+            tally.add(case, harness.run(case))
+
+        if seed is not None:
+            one = __import__("hypothesis").seed(seed)(one)
+        one()
+    finally:
+        harness.close()
+        tmp.cleanup()
+    return tally
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.stress", description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    tally = run(args.cases, args.seed)
+    wall = time.perf_counter() - started
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(tally.statuses.items()))
+    labels = ", ".join(f"{k}: {v}" for k, v in sorted(tally.labels.items()))
+    print(f"cases:               {tally.cases}")
+    print(f"status histogram:    {statuses}")
+    print(f"case kinds:          {labels}")
+    print(f"5xx seen:            {tally.server_errors}")
+    print(f"SSML problems:       {tally.ssml_problems}")
+    print(f"refused but changed: {tally.refused_but_changed}")
+    print(f"oversized answers:   {tally.oversized}")
+    print(f"wall time:           {wall:.1f} s ({wall / max(tally.cases, 1) * 1000:.1f} ms/case)")
+    for example in tally.examples:
+        print(f"  e.g. {example}")
+    bad = tally.server_errors + tally.ssml_problems + tally.refused_but_changed + tally.oversized
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
