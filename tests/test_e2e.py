@@ -1,0 +1,144 @@
+"""End-to-end with an outside simulator: virtual-alexa (npm, pinned in
+tests/e2e/package.json) resolves utterances against the interaction model that
+``python -m skill package`` generates and posts real-shaped envelopes to a real
+``python -m skill serve --dev`` process on 127.0.0.1.
+
+Needs node and npm. Without them this test FAILS (it never passes quietly);
+``npm ci`` runs once if tests/e2e/node_modules is missing (npm registry access).
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+E2E = ROOT / "tests" / "e2e"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"!!! {name} is not installed: the virtual-alexa end-to-end tests CANNOT run. "
+            "Install Node.js 18+ with npm (e.g. apt-get install nodejs npm).",
+            pytrace=False,
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def node_modules() -> Path:
+    node, npm = _tool("node"), _tool("npm")
+    del node
+    if not (E2E / "node_modules" / "virtual-alexa" / "package.json").is_file():
+        started = time.monotonic()
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=E2E, capture_output=True,
+            text=True, timeout=600, check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"npm ci failed in tests/e2e:\n{result.stdout}\n{result.stderr}",
+                        pytrace=False)
+        print(f"npm ci took {time.monotonic() - started:.1f}s")
+    return E2E / "node_modules"
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data = tmp_path_factory.mktemp("e2e-data")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
+    env["HIPREST_DATA_DIR"] = str(data)
+    log = (data / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skill", "serve", "--dev", "--host", "127.0.0.1",
+         "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _healthy(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail("dev server did not come up:\n"
+                            + (data / "server.log").read_text(errors="replace"))
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        # Only the process group we started.
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def packaged_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ask-project")
+    subprocess.run(
+        [sys.executable, "-m", "skill", "package", "--out", str(out)],
+        cwd=ROOT, check=True, capture_output=True, timeout=120,
+    )
+    model = out / "skill-package" / "interactionModels" / "custom" / "en-US.json"
+    assert model.is_file()
+    return model
+
+
+def test_virtual_alexa_scenarios_pass_against_the_running_dev_server(
+    node_modules: Path, dev_server: str, packaged_model: Path
+) -> None:
+    env = dict(os.environ, HIPREST_E2E_URL=dev_server, HIPREST_E2E_MODEL=str(packaged_model))
+    started = time.monotonic()
+    result = subprocess.run(
+        [_tool("node"), "--test"], cwd=E2E, env=env, capture_output=True, text=True,
+        timeout=600, check=False,
+    )
+    elapsed = time.monotonic() - started
+    report = result.stdout + result.stderr
+    print(report)
+    print(f"node --test took {elapsed:.1f}s")
+    assert result.returncode == 0, report
+    counts = {k: int(v) for k, v in re.findall(r"^# (pass|fail|skipped) (\d+)$", report, re.M)}
+    assert counts.get("fail", 0) == 0, report
+    assert counts.get("pass", 0) >= 1, "no virtual-alexa scenario ran:\n" + report
+    if counts.get("skipped", 0):
+        warnings.warn(
+            f"{counts['skipped']} virtual-alexa scenario(s) SKIPPED: "
+            + "; ".join(re.findall(r"# SKIP (.+)$", report, re.M)),
+            stacklevel=1,
+        )
