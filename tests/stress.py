@@ -9,7 +9,6 @@ problem was seen.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -21,9 +20,7 @@ from tests.support.fuzz import Case, Tally, temp_harness
 
 
 def run(cases: int, seed: int | None = None) -> Tally:
-    harness, tmp = temp_harness()
-    # One log line per request would drown the summary; the counts are the output.
-    logging.getLogger("hiprest").disabled = True
+    harness, tmp = temp_harness(quiet=True)
     tally = Tally()
     try:
 

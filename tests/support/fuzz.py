@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import re
 import tempfile
 from collections import Counter
@@ -404,7 +405,7 @@ class Tally:
 class Harness:
     """One dev app over a SQLite store in ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, quiet: bool = False) -> None:
         self.root = root
         settings = load_settings(dev=True, data_dir=root / "data")
         self.store = SqliteStore(root / "fuzz.db")
@@ -414,6 +415,8 @@ class Harness:
         )
         self.app = create_app(settings, deps=self.deps)
         self.client: FlaskClient = self.app.test_client()
+        if quiet:  # one log line per request would drown a stress run's summary
+            logging.getLogger("hiprest").setLevel(logging.CRITICAL + 1)
         self.intents = model_intents()
         self.values = slot_type_values()
         self.kinds = pending_kinds()
@@ -514,6 +517,6 @@ def judge(status: int, raw: bytes, before: dict[str, Any], after: dict[str, Any]
     return problems
 
 
-def temp_harness() -> tuple[Harness, tempfile.TemporaryDirectory[str]]:
+def temp_harness(*, quiet: bool = False) -> tuple[Harness, tempfile.TemporaryDirectory[str]]:
     tmp = tempfile.TemporaryDirectory(prefix="hiprest-fuzz-")
-    return Harness(Path(tmp.name)), tmp
+    return Harness(Path(tmp.name), quiet=quiet), tmp
