@@ -1,0 +1,137 @@
+"""The runtime's faster envelope reader must build exactly what ask-sdk's own
+DefaultSerializer builds (the performance work must not change behaviour)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill import envelopes
+from skill.envelopes import Caller, SlotInput
+from skill.runtime import EnvelopeError, FastSerializer, SkillRuntime
+
+FIXTURES = Path(__file__).parent / "fixtures" / "signatures"
+SDK = DefaultSerializer()
+NOW = datetime(2024, 5, 1, 21, 30, tzinfo=UTC)
+
+
+def _real_bodies() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for body in sorted(FIXTURES.glob("*/body.json")):
+        out.append((body.parent.name, json.loads(body.read_bytes())))
+    return out
+
+
+def _built_bodies() -> list[tuple[str, dict[str, Any]]]:
+    caller = Caller(apl=True)
+    slots = {
+        "Position": SlotInput("side", "SIDE", "side", "PositionType"),
+        "Score": SlotInput("6"),
+        "Side": SlotInput("leftish", None, None, "SideType"),
+    }
+    return [
+        ("launch", envelopes.launch(caller, NOW)),
+        (
+            "intent",
+            envelopes.intent(
+                caller,
+                NOW,
+                "PillowIntent",
+                slots,
+                new=False,
+                attributes={"pending": {"kind": "x", "data": {"a": [1]}}},
+            ),
+        ),
+        ("ended", envelopes.session_ended(caller, NOW, new=False)),
+        ("event", envelopes.skill_event(caller, NOW, "AlexaSkillEvent.SkillDisabled")),
+    ]
+
+
+def _plain(envelope: Any) -> Any:
+    return SDK.serialize(envelope)
+
+
+CASES = _real_bodies() + _built_bodies()
+
+
+@pytest.mark.parametrize("payload", [p for _, p in CASES], ids=[n for n, _ in CASES])
+def test_fast_reader_builds_the_same_envelope_as_the_sdk(payload: dict[str, Any]) -> None:
+    expected = SDK.deserialize(json.dumps(payload), RequestEnvelope)
+    got = FastSerializer().envelope(json.loads(json.dumps(payload)))
+    assert type(got.request) is type(expected.request)
+    assert _plain(got) == _plain(expected)
+    assert got.request.timestamp == expected.request.timestamp
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2024-05-01T21:30:00Z",
+        "2024-05-01T21:30:00.123Z",
+        "2024-05-01T23:30:00+02:00",
+        "2024-05-01T21:30:00",
+        "2024-05-01 21:30:00",
+        "May 1 2024 21:30 UTC",
+    ],
+)
+def test_timestamps_in_any_form_mean_the_same_instant(stamp: str) -> None:
+    payload = envelopes.launch(Caller(), NOW)
+    payload["request"]["timestamp"] = stamp
+    expected = SDK.deserialize(json.dumps(payload), RequestEnvelope).request.timestamp
+    assert FastSerializer().envelope(payload).request.timestamp == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.update(request="not an object"),
+        lambda p: p["request"].update(timestamp="the day after tomorrow"),
+        lambda p: p.update(session=5),
+        lambda p: p["request"].update(type="NoSuchRequest"),
+    ],
+)
+def test_damaged_envelopes_fail_where_the_sdk_fails(damage: Any) -> None:
+    payload = envelopes.launch(Caller(), NOW)
+    damage(payload)
+    try:
+        SDK.deserialize(json.dumps(payload), RequestEnvelope)
+        sdk_failed = False
+    except SerializationException:
+        sdk_failed = True
+    try:
+        FastSerializer().envelope(payload)
+        fast_failed = False
+    except SerializationException:
+        fast_failed = True
+    assert fast_failed == sdk_failed
+
+
+def test_runtime_does_not_change_the_callers_payload(runtime: SkillRuntime) -> None:
+    payload = envelopes.intent(
+        Caller(),
+        NOW,
+        "AMAZON.HelpIntent",
+        new=False,
+        attributes={"pending": {"kind": "x", "data": {}}},
+    )
+    before = json.dumps(payload, sort_keys=True)
+    runtime.handle(payload)
+    assert json.dumps(payload, sort_keys=True) == before
+
+
+def test_malformed_envelope_is_still_a_400(runtime: SkillRuntime) -> None:
+    with pytest.raises(EnvelopeError):
+        runtime.handle(
+            {
+                "version": "1.0",
+                "request": {"type": "LaunchRequest", "timestamp": 5},
+                "session": "junk",
+            }
+        )
