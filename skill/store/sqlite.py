@@ -13,8 +13,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +53,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v2_timestamp_every_row,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# How long SQLite itself waits for the write lock before we poll again.
+_BUSY_SLICE_MS = 2
 
 
 def _safe_message(action: str, exc: BaseException) -> str:
@@ -95,8 +100,8 @@ class SqliteStore(UserStore):
                 check_same_thread=False,  # only so close() can close every thread's handle
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
+            mode = self._enable_wal(conn)
+            if mode != "wal":
                 conn.close()
                 raise StoreError(f"could not enable WAL (journal_mode={mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -108,12 +113,44 @@ class SqliteStore(UserStore):
             self._all.append((os.getpid(), conn))
         return conn
 
+    def _enable_wal(self, conn: sqlite3.Connection) -> str:
+        # Switching a rollback-journal file to WAL needs an exclusive lock and
+        # SQLite reports "locked" at once, without its busy handler, when
+        # another process is opening the same file: retry until the timeout.
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.005)
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        # SQLite's own busy handler backs off to 100 ms sleeps, so under a
+        # steady stream of writers a waiting process can lose every race
+        # until its timeout. Poll with short slices instead (about 1 ms
+        # apart, jittered), which keeps waits near the real queue length.
+        deadline = time.monotonic() + self.timeout_s
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() >= deadline:
+                        raise
+                    time.sleep(random.uniform(0, 0.001))
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+
     def _migrate(self) -> None:
         conn = self._conn()
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 return
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(conn)
             try:
                 # Re-read under the write lock: another process may have
                 # migrated while we waited.
@@ -164,7 +201,7 @@ class SqliteStore(UserStore):
         check_ops(ops)
         conn = self._conn()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate(conn)
             try:
                 row = conn.execute(
                     "SELECT doc, rev FROM users WHERE user_id = ?", (user_id,)
@@ -193,8 +230,17 @@ class SqliteStore(UserStore):
         return doc
 
     def delete(self, user_id: str) -> None:
+        conn = self._conn()
         try:
-            self._conn().execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            self._begin_immediate(conn)
+            try:
+                conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("deleting", exc)) from exc
 
