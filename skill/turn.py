@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from skill.reply import Part, Reply, Style, render_speech
 from skill.speech import Speech
-from skill.store.patch import copy_plain, diff
+from skill.store.patch import Op, SetOp, copy_plain, diff
 from skill.voice import Voice
 
 if TYPE_CHECKING:
@@ -191,7 +191,7 @@ class Turn:
     def save(self) -> None:
         if self.user_id is None or self._doc is None or self._snapshot is None:
             return
-        ops = diff(self._snapshot, self._doc)
+        ops = _merge_friendly(diff(self._snapshot, self._doc), self._snapshot)
         if ops:
             self._doc = self.deps.store.update(self.user_id, ops)
             self._snapshot = copy_plain(self._doc)
@@ -235,6 +235,31 @@ def _speech(parts: list[Part], style: Style, reprompt: bool) -> Speech:
     except TypeError:  # a part that is not plain text or a Pause: render it uncached
         return render_speech(parts, style=style, reprompt=reprompt)
     return _render(key, style, reprompt)
+
+
+def _at(doc: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
+def _merge_friendly(ops: list[Op], snapshot: dict[str, Any]) -> list[Op]:
+    """Write a dict this request created (a first check-in's ``checkin``, a new
+    date) leaf by leaf: a concurrent request that created the same dict a moment
+    earlier is then merged with, not replaced (found by tests/test_concurrency.py)."""
+    out: list[Op] = []
+    for op in ops:
+        if isinstance(op, SetOp) and isinstance(op.value, dict):
+            if op.value:
+                leaves: list[Op] = [SetOp((*op.path, k), v) for k, v in op.value.items()]
+                out.extend(_merge_friendly(leaves, snapshot))
+            elif _at(snapshot, op.path) is not None:
+                out.append(op)  # replaces damaged data; an absent empty dict is the default
+        else:
+            out.append(op)
+    return out
 
 
 def turn_of(handler_input: HandlerInput) -> Turn:
