@@ -242,8 +242,16 @@ def _code_mentions(needle: str) -> bool:
 
 def test_switches_agree_with_the_code() -> None:
     # Flip the switch in skill/package.py in the commit that lands the capability.
-    assert _code_mentions("Alexa.Presentation.APL.RenderDocument") == package.APL_INTERFACE
-    assert _code_mentions("/v1/alerts/reminders") == package.REMINDERS_PERMISSION
+    apl = _code_mentions("Alexa.Presentation.APL.RenderDocument")
+    assert apl == package.APL_INTERFACE, (
+        f"the code {'sends' if apl else 'no longer sends'} APL directives: set "
+        f"APL_INTERFACE = {apl} in skill/package.py so skill.json declares it"
+    )
+    reminders = _code_mentions("/v1/alerts/reminders")
+    assert reminders == package.REMINDERS_PERMISSION, (
+        f"the code {'calls' if reminders else 'no longer calls'} the Reminders API: set "
+        f"REMINDERS_PERMISSION = {reminders} in skill/package.py so skill.json asks for it"
+    )
 
 
 # --------------------------------------------------------------------------- the checkers
