@@ -118,10 +118,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 # -- package / export (deployable-skill and summary work) ----------------------
 def cmd_package(args: argparse.Namespace) -> int:
-    from skill.package import write_package
+    from skill.package import PackageError, write_package
 
     settings = _settings(dev=True)
-    out = write_package(Path(args.out), settings)
+    try:
+        out = write_package(Path(args.out), settings)
+    except PackageError as exc:
+        print(f"hiprest: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote ASK CLI project to {out}")
     return 0
 
