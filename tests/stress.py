@@ -1,4 +1,5 @@
-"""Stress run of the fuzz generators: ``python -m tests.stress --cases 10000``.
+"""Stress runs: ``python -m tests.stress --cases 10000`` (fuzz generators) and
+``python -m tests.stress --concurrency --writers 8 --writes 500`` (concurrent writers).
 
 Same generators and checks as ``tests/test_fuzz.py``, many more cases, and no
 stopping at the first problem: it prints the counts (cases, status histogram,
@@ -45,11 +46,41 @@ def run(cases: int, seed: int | None = None) -> Tally:
     return tally
 
 
+def concurrency(writers: int, writes: int, processes: int) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from tests.support.concurrency import run_all
+
+    with tempfile.TemporaryDirectory(prefix="hiprest-conc-") as tmp:
+        result = run_all(Path(tmp) / "hiprest.db", writers, writes, processes)
+    for key, value in result.items():
+        print(f"{key + ':':21}{value}")
+    bad = (
+        result["lost_checkins"]
+        + result["unexpected_days"]
+        + result["lost_routine_nights"]
+        + result["duplicate_user_rows"]
+        + result["apologies"]
+    )
+    return 1 if bad or not result["integrity_ok"] else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.stress", description=__doc__)
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: fixed)")
+    parser.add_argument(
+        "--concurrency",
+        action="store_true",
+        help="instead: concurrent writers (processes x threads) on one SQLite file",
+    )
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--writes", type=int, default=500)
+    parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.concurrency:
+        return concurrency(args.writers, args.writes, args.processes)
     started = time.perf_counter()
     tally = run(args.cases, args.seed)
     wall = time.perf_counter() - started
