@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ask_sdk_core.attributes_manager import AttributesManager
@@ -47,9 +48,11 @@ def test_two_overlapping_requests_keep_each_others_changes(store: SqliteStore) -
     first = AttributesManager(_envelope("r1"), adapter)
     second = AttributesManager(_envelope("r2"), adapter)
 
-    first.persistent_attributes["checkin"]["d2"] = 4  # both load before either saves
-    second.persistent_attributes["checkin"]["d3"] = 3
-    second.persistent_attributes["profile"] = {"side": "left"}
+    first_attrs: Any = first.persistent_attributes  # both load before either saves
+    second_attrs: Any = second.persistent_attributes
+    first_attrs["checkin"]["d2"] = 4
+    second_attrs["checkin"]["d3"] = 3
+    second_attrs["profile"] = {"side": "left"}
     first.save_persistent_attributes()
     second.save_persistent_attributes()
 

@@ -39,7 +39,7 @@ changes = st.dictionaries(keys, values | st.just(_DELETE), max_size=4)
 
 
 def _edit(doc: dict[str, Any], edits: dict[str, Any], at: str | None) -> dict[str, Any]:
-    out = copy_plain(doc)
+    out: dict[str, Any] = copy_plain(doc)
     target = out if at is None else out[at]
     for key, value in edits.items():
         if value is _DELETE:
@@ -101,7 +101,7 @@ def test_patch_from_old_version_keeps_concurrent_changes_to_other_keys(
 
 
 def test_two_dates_added_from_the_same_snapshot_both_survive() -> None:
-    base = {"checkin": {"2024-05-01": {"pain": 4}}, "profile": {"name": "Ann"}}
+    base: dict[str, Any] = {"checkin": {"2024-05-01": {"pain": 4}}, "profile": {"name": "Ann"}}
     first = diff(base, {**base, "checkin": {**base["checkin"], "2024-05-02": {"pain": 3}}})
     second = diff(base, {**base, "checkin": {**base["checkin"], "2024-05-03": {"pain": 2}}})
 

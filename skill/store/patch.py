@@ -130,7 +130,8 @@ def apply(doc: Mapping[str, Any], ops: Iterable[Op], *, copy: bool = True) -> Do
 
     With ``copy=True`` (default) ``doc`` is left untouched and the result
     shares nothing with it. ``copy=False`` edits ``doc`` in place (it must be a
-    dict) — for stores that just parsed a fresh document and own it.
+    dict) — for stores that just parsed a fresh document and own it. Values
+    taken from ops are copied either way.
     """
     if copy:
         out: Doc = copy_plain(dict(doc))
@@ -152,7 +153,8 @@ def apply(doc: Mapping[str, Any], ops: Iterable[Op], *, copy: bool = True) -> Do
                     child = {}
                     parent[key] = child
                 parent = child
-            parent[leaf] = copy_plain(op.value) if copy else op.value
+            # Always copied: the caller may reuse or mutate the op's value.
+            parent[leaf] = copy_plain(op.value)
         else:
             for key in parents:
                 child = parent.get(key)

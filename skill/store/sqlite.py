@@ -99,13 +99,17 @@ class SqliteStore(UserStore):
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,  # only so close() can close every thread's handle
             )
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("opening the database", exc)) from exc
+        try:
             mode = self._enable_wal(conn)
             if mode != "wal":
-                conn.close()
                 raise StoreError(f"could not enable WAL (journal_mode={mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreError) as exc:
+            conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(_safe_message("opening the database", exc)) from exc
         local.conn = conn
         local.pid = os.getpid()
@@ -269,7 +273,7 @@ class SqliteStore(UserStore):
             last = rows[-1][0]
 
     def integrity_check(self) -> bool:
-        """True when SQLite's full integrity check reports no problem."""
+        """True when SQLite's full integrity check reports no problem (reads the whole file)."""
         try:
             rows = self._conn().execute("PRAGMA integrity_check").fetchall()
         except sqlite3.Error as exc:
