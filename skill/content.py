@@ -29,6 +29,9 @@ from skill.settings import LOCALES
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 BASE = "en"
 _FORMATTER = string.Formatter()
+# libyaml's safe loader when PyYAML was built with it: same documents, ~10x faster,
+# and content parsing is most of a Lambda cold start.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ContentError(Exception):
@@ -109,7 +112,7 @@ class ContentLibrary:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise ContentError(f"{path.name}: cannot read YAML ({exc})") from None
     if data is None:

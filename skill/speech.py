@@ -17,6 +17,7 @@ and is meant to be run on every response in tests and the fuzzer.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ def _units(token: str) -> float:
     return digits + max(1.0, letters / _LETTERS_PER_UNIT)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; the same content lines are timed on every turn
 def estimate_seconds(text: str, rate: float = 1.0) -> float:
     """Estimated spoken duration of plain (unescaped) text at ``rate`` × normal speed."""
     if not (rate > 0 and math.isfinite(rate)):
