@@ -94,6 +94,34 @@ class FastSerializer(DefaultSerializer):
         except Exception as exc:
             raise SerializationException(str(exc)) from None
 
+    # model class -> ((attribute, JSON key), ...) for serialising responses
+    _out: ClassVar[dict[type, tuple[tuple[str, str], ...]]] = {}
+
+    def serialize(self, obj: Any) -> Any:
+        """The SDK's ``serialize`` for models, dicts and lists with each class's keys
+        worked out once; everything else (dates, enums, decimals...) goes to the SDK."""
+        if obj is None or isinstance(obj, str | bool | int | float):
+            return obj
+        if isinstance(obj, dict):
+            return {key: self.serialize(value) for key, value in obj.items()}
+        if isinstance(obj, list):
+            return [self.serialize(item) for item in obj]
+        cls = type(obj)
+        fields = self._out.get(cls)
+        if fields is None:
+            types = getattr(cls, "deserialized_types", None)
+            if types is None or isinstance(obj, tuple | date | Enum):
+                return super().serialize(obj)
+            names = {**{k: k for k in types}, **getattr(cls, "attribute_map", {})}
+            fields = tuple((attr, names[attr]) for attr in types)
+            self._out[cls] = fields
+        out: dict[str, Any] = {}
+        for attr, key in fields:
+            value = getattr(obj, attr)
+            if value is not None:
+                out[key] = self.serialize(value)
+        return out
+
     def envelope(self, payload: dict[str, Any]) -> Any:
         """A RequestEnvelope from the already-parsed body: no json.dumps/json.loads round trip."""
         sdk: Any = self

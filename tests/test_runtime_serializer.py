@@ -135,3 +135,25 @@ def test_malformed_envelope_is_still_a_400(runtime: SkillRuntime) -> None:
                 "session": "junk",
             }
         )
+
+
+def test_fast_writer_gives_the_same_json_as_the_sdk(runtime: SkillRuntime) -> None:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+    from ask_sdk_model.ui import SimpleCard
+
+    caller = Caller(apl=True)
+    payloads = [
+        envelopes.launch(caller, NOW),
+        envelopes.intent(caller, NOW, "AMAZON.HelpIntent", new=False),
+        envelopes.intent(caller, NOW, "AMAZON.StopIntent", new=False),
+        envelopes.session_ended(caller, NOW, new=False),
+    ]
+    for payload in payloads:
+        response = runtime.skill.invoke(
+            request_envelope=FastSerializer().envelope(payload), context=None
+        )
+        response.response.card = SimpleCard(title="t", content="c")
+        response.response.directives = [
+            RenderDocumentDirective(token="x", document={"type": "APL", "n": [1, 2.5, None]})
+        ]
+        assert FastSerializer().serialize(response) == SDK.serialize(response)
