@@ -64,7 +64,7 @@ def test_fuzzed_envelopes_never_break_the_skill(harness: Harness, data: st.DataO
 def test_every_intent_survives_every_hostile_slot_value(harness: Harness, intent: str) -> None:
     spec = next(i for i in harness.intents if i.name == intent)
     caller = Caller(user_id=USERS[0])
-    statuses = set()
+    limit = harness.deps.settings.max_body_bytes
     for value in HOSTILE_STRINGS:
         slots = {
             name: SlotInput(value, None, None, None if t.startswith("AMAZON.") else t)
@@ -73,9 +73,9 @@ def test_every_intent_survives_every_hostile_slot_value(harness: Harness, intent
         env = envelopes.intent(caller, NOW, intent, slots, new=False)
         body = json.dumps(env).encode()
         outcome = harness.run(Case("intent", body, USERS[0]))
-        statuses.add(outcome.status)
         assert outcome.problems == [], (value[:40], outcome.problems)
-    assert statuses == {200}
+        # Answered, unless several 10,000-character slots outgrow the body limit.
+        assert outcome.status == (200 if len(body) <= limit else 413), value[:40]
 
 
 @pytest.mark.parametrize("namespace", ["profile", "bedside", "routine", "checkin", "junk"])
