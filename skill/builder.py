@@ -6,8 +6,9 @@ Handler order (first match answers):
 3. routine  - guided stretches and navigation while a routine runs
 4. checkin  - morning stiffness score and summaries
 5. bedside  - pillows, sides, mattress, why it hurts, habits, when to see someone
-6. built-ins - launch, help, stop/cancel, home, yes/no, fallback, session end
-7. unhandled - anything left: a calm answer for intents, silence for events
+6. night voice, reminders, the four-week summary (night, reminders, summary)
+7. built-ins - launch, help, stop/cancel, home, yes/no, fallback, session end
+8. unhandled - anything left: a calm answer for intents, silence for events
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.deps import Deps
 from skill.errors import ApologyExceptionHandler
-from skill.handlers import bedside, builtin, checkin, privacy, routine, safety
+from skill.handlers import (
+    bedside,
+    builtin,
+    checkin,
+    display,
+    night,
+    privacy,
+    reminders,
+    routine,
+    safety,
+    summary,
+)
 from skill.interceptors import SaveInterceptor, TurnInterceptor
 from skill.registry import Registry
 
-CAPABILITIES = (safety, privacy, routine, checkin, bedside)
+CAPABILITIES = (safety, privacy, routine, checkin, bedside, night, reminders, summary)
 
 
 def build_registry(deps: Deps) -> Registry:
@@ -43,6 +55,8 @@ def build_skill(deps: Deps) -> CustomSkill:
     for handler in registry.handlers:
         sb.add_request_handler(handler)
     sb.add_global_request_interceptor(TurnInterceptor(deps))
+    # Screens first: the save interceptor may still swap the answer for an apology.
+    sb.add_global_response_interceptor(display.DisplayInterceptor())
     sb.add_global_response_interceptor(SaveInterceptor())
     sb.add_exception_handler(ApologyExceptionHandler(deps))
     skill: CustomSkill = sb.create()

@@ -39,8 +39,8 @@ from skill.settings import LOCALES, Settings
 # Switches for capabilities that change what the manifest must declare. Flip
 # them in the commit that lands the capability; tests/test_package.py fails
 # while a switch disagrees with the code (APL directives / reminders API calls).
-APL_INTERFACE = False
-REMINDERS_PERMISSION = False
+APL_INTERFACE = True
+REMINDERS_PERMISSION = True
 
 ASK_RESOURCES_VERSION = "2020-03-31"
 SKILL_PACKAGE_DIR = "skill-package"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from skill.profile import PROFILE_KEY, Profile
 from skill.reply import Part, Reply, Style, render_speech
 from skill.speech import Speech
 from skill.store.patch import Op, SetOp, copy_plain, diff
@@ -72,7 +73,10 @@ class Turn:
         request_id = str(getattr(self.request, "request_id", "") or "")
         # Seeded per request: variants vary between requests, replay is deterministic.
         seed = int(hashlib.sha256(request_id.encode()).hexdigest()[:8], 16) if deps.seeded else None
-        self.voice = Voice(deps.content.for_locale(self.locale), random.Random(seed))
+        self.voice = Voice(
+            deps.content.for_locale(self.locale), random.Random(seed), short=self._soft
+        )
+        self._style: Style | None = None
         # Events (AlexaSkillEvent.SkillDisabled, ...) come without a session; ask-sdk
         # raises on session_attributes then.
         has_session = getattr(envelope, "session", None) is not None
@@ -199,7 +203,25 @@ class Turn:
     # -- output --------------------------------------------------------------
     @property
     def style(self) -> Style:
-        return "soft" if self.session.get("voice_style") == "soft" else "normal"
+        """Night voice, decided once per request from the profile and the local time."""
+        if self._style is None:
+            from skill.core.night import needs_local_time, soft
+
+            mode = self.state(PROFILE_KEY, Profile).night_voice
+            local = None
+            if needs_local_time(mode):
+                from skill.localtime import local_now
+
+                local = local_now(self)
+            self._style = "soft" if soft(mode, local) else "normal"
+        return self._style
+
+    def _soft(self) -> bool:
+        return self.style == "soft"
+
+    def refresh_style(self) -> None:
+        """Decide the style again (the night-voice setting changed during this request)."""
+        self._style = None
 
     def respond(self, reply: Reply) -> Response:
         style = self.style
@@ -215,6 +237,10 @@ class Turn:
             rb.set_card(SimpleCard(title=reply.card.title, content=reply.card.text))
         for directive in reply.directives:
             rb.add_directive(directive)
+        if _hands_over(reply):
+            # Connections.SendRequest passes the turn to Alexa (e.g. the voice permission
+            # prompt); Alexa decides about the session, so shouldEndSession is left out.
+            return rb.response
         rb.set_should_end_session(reply.ends_session)
         if reply.ends_session:
             self.clear_pending()
@@ -235,6 +261,12 @@ def _speech(parts: list[Part], style: Style, reprompt: bool) -> Speech:
     except TypeError:  # a part that is not plain text or a Pause: render it uncached
         return render_speech(parts, style=style, reprompt=reprompt)
     return _render(key, style, reprompt)
+
+
+def _hands_over(reply: Reply) -> bool:
+    return any(
+        getattr(d, "object_type", None) == "Connections.SendRequest" for d in reply.directives
+    )
 
 
 def _at(doc: Any, path: tuple[str, ...]) -> Any:

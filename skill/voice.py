@@ -9,15 +9,24 @@ the speech builder's job.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from skill.content import LocaleContent
 
 
 class Voice:
-    def __init__(self, content: LocaleContent, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        content: LocaleContent,
+        rng: random.Random | None = None,
+        short: Callable[[], bool] | None = None,
+    ) -> None:
         self.content = content
         self._rng = rng or random.Random()
+        # Night voice: asked only when a key has a "<key>.short" sibling, so the
+        # (possibly slow) decision is made lazily and only where it matters.
+        self._short = short
 
     @property
     def locale(self) -> str:
@@ -27,6 +36,9 @@ class Voice:
         return self.content.vars[name]
 
     def line(self, key: str, **params: Any) -> str:
+        short = key + ".short"
+        if self._short is not None and short in self.content.phrases and self._short():
+            key = short
         phrase = self.content.phrase(key)
         variant = phrase.say[0] if len(phrase.say) == 1 else self._rng.choice(phrase.say)
         values = {**self.content.vars, **{k: str(v) for k, v in params.items()}}

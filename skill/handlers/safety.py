@@ -22,8 +22,28 @@ def _rules(turn: Turn) -> TriageRules:
     return rules
 
 
-def urgent_reply(turn: Turn, urgency: Urgency | None) -> Reply:
+SAFETY_KEY = "safety"
+MAX_RED_FLAGS = 100
+
+
+def record_red_flag(turn: Turn, symptom: str | None, urgency: Urgency | None) -> None:
+    """Keep the red-flag answer (``safety.red_flags``: UTC time -> symptom, urgency)
+    for the four-week summary a professional reads. Keyed by time so overlapping
+    requests merge; only the newest entries are kept."""
+    raw = turn.doc.get(SAFETY_KEY)
+    doc = dict(raw) if isinstance(raw, dict) else {}
+    flags = dict(doc.get("red_flags") or {}) if isinstance(doc.get("red_flags"), dict) else {}
+    flags[turn.now.isoformat()] = {"symptom": symptom or "unspecified", "urgency": urgency}
+    for stale in sorted(flags)[: max(0, len(flags) - MAX_RED_FLAGS)]:
+        del flags[stale]
+    doc["red_flags"] = flags
+    turn.doc[SAFETY_KEY] = doc
+
+
+def urgent_reply(turn: Turn, urgency: Urgency | None, symptom: str | None = None) -> Reply:
     key = f"safety.{urgency}" if urgency is not None else "safety.unclear"
+    if turn.user_id is not None and not turn.deleted:
+        record_red_flag(turn, symptom, urgency)
     turn.clear_pending()
     reply = Reply().say(turn.voice.line(key))
     reply.end_session = True
@@ -37,7 +57,7 @@ def triage_reply(turn: Turn, symptom_id: str) -> Reply:
     leg?" answered yes calls ``triage_reply(turn, "one_leg")``. An unknown id gets
     the cautious general answer. Ends the session.
     """
-    return urgent_reply(turn, _rules(turn).urgency_of(symptom_id))
+    return urgent_reply(turn, _rules(turn).urgency_of(symptom_id), symptom_id)
 
 
 class RedFlagHandler(IntentHandler):
@@ -45,10 +65,10 @@ class RedFlagHandler(IntentHandler):
 
     def reply(self, turn: Turn) -> Reply:
         slot = turn.slot("Symptom")
-        _symptom, urgency = triage(_rules(turn), slot.resolved_id, slot.value)
+        symptom, urgency = triage(_rules(turn), slot.resolved_id, slot.value)
         if urgency is not None:
             turn.deps.log.info("red flag answered", extra={"urgency": urgency})
-            return urgent_reply(turn, urgency)
+            return urgent_reply(turn, urgency, symptom)
         if not slot.spoken:
             # Samples without a symptom are unambiguous ("this is an emergency").
             return urgent_reply(turn, None)
