@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import multiprocessing
 import os
 import shutil
@@ -35,7 +36,8 @@ from typing import Any
 from benchmarks import hello_skill
 from benchmarks.pki import BenchPki, make_bench_pki, verifier_from, write_pki
 from benchmarks.scenarios import (
-    CHECKIN,
+    BEDSIDE,
+    ROUTINE,
     SKILL_ID,
     SUMMARY,
     Builder,
@@ -44,6 +46,7 @@ from benchmarks.scenarios import (
     checkin_days,
     hello_scenarios,
     local_today,
+    routine_history,
     seed_profile,
 )
 from benchmarks.stats import Section, median, ms, percentile, ratio, render, us
@@ -94,7 +97,7 @@ def _hiprest_env(data_dir: Path) -> dict[str, str]:
 
 
 def _devnull() -> Any:
-    return open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    return open(os.devnull, "w")
 
 
 def _hiprest_app(data_dir: Path, pki: BenchPki) -> Any:
@@ -114,29 +117,48 @@ def _hiprest_app(data_dir: Path, pki: BenchPki) -> Any:
 
 def _interleaved(
     scenarios: Sequence[Scenario],
-    send: Callable[[Scenario, bytes], tuple[int, bytes]],
+    send: Callable[[Scenario, bytes, dict[str, str]], tuple[int, bytes]],
+    headers: Callable[[Scenario, bytes], dict[str, str]],
     rounds: int,
     warmup: int,
 ) -> dict[str, list[float]]:
-    """Round robin over every scenario, so noise hits both skills alike."""
+    """Round robin over every scenario, so noise hits both skills alike. Only ``send``
+    is timed: resets, fresh bodies and signing (the client's work) happen before."""
     samples: dict[str, list[float]] = {f"{s.skill}:{s.name}": [] for s in scenarios}
     for i in range(warmup + rounds):
         for scenario in scenarios:
             if scenario.reset is not None:
                 scenario.reset()
             body = scenario.body()
+            extra = headers(scenario, body)
             started = time.perf_counter()
-            status, answer = send(scenario, body)
+            status, answer = send(scenario, body, extra)
             elapsed = time.perf_counter() - started
             if status != 200:
-                raise RuntimeError(f"{scenario.skill} {scenario.name}: HTTP {status} {answer[:200]!r}")
+                raise RuntimeError(
+                    f"{scenario.skill} {scenario.name}: HTTP {status} {answer[:200]!r}"
+                )
             if i >= warmup:
                 samples[f"{scenario.skill}:{scenario.name}"].append(elapsed)
     return samples
 
 
+def _headers(cfg: Config) -> Callable[[Scenario, bytes], dict[str, str]]:
+    """Alexa's signature headers for Hip Rest (signing is Alexa's cost, never timed)."""
+
+    def headers(scenario: Scenario, body: bytes) -> dict[str, str]:
+        if scenario.skill == "hiprest":
+            return cfg.pki.headers(body)
+        return {"Content-Type": "application/json"}
+
+    return headers
+
+
 def _report_requests(
-    section: Section, scenarios: Sequence[Scenario], samples: dict[str, list[float]], key: str,
+    section: Section,
+    scenarios: Sequence[Scenario],
+    samples: dict[str, list[float]],
+    key: str,
     cfg: Config,
 ) -> None:
     hello = {s.reference: samples[f"hello:{s.name}"] for s in scenarios if s.skill == "hello"}
@@ -144,7 +166,10 @@ def _report_requests(
         if s.skill != "hello":
             continue
         data = samples[f"hello:{s.name}"]
-        section.add(f"hello-world {s.name} p50 / p99", f"{ms(percentile(data, 50))} / {ms(percentile(data, 99))}")
+        section.add(
+            f"hello-world {s.name} p50 / p99",
+            f"{ms(percentile(data, 50))} / {ms(percentile(data, 99))}",
+        )
         cfg.shared[f"{key}:hello:{s.reference}:p50"] = percentile(data, 50)
     for s in scenarios:
         if s.skill != "hiprest":
@@ -157,8 +182,11 @@ def _report_requests(
         for q, limit in ((50, P50_LIMIT), (99, P99_LIMIT)):
             mine, theirs = percentile(data, q), percentile(ref, q)
             section.add(
-                f"{s.name} p{q}", ms(mine), f"{ms(theirs)} (hello {s.reference})",
-                ratio(mine, theirs), limit,
+                f"{s.name} p{q}",
+                ms(mine),
+                f"{ms(theirs)} (hello {s.reference})",
+                ratio(mine, theirs),
+                limit,
             )
         cfg.shared[f"{key}:hiprest:{s.name}:p50"] = percentile(data, 50)
 
@@ -174,12 +202,12 @@ def section_flask(cfg: Config) -> Section:
     unverified.name = "launch, verification off"
     hip_client, hello_client = app.test_client(), hello_skill.create_app().test_client()
 
-    def send(scenario: Scenario, body: bytes) -> tuple[int, bytes]:
+    def send(scenario: Scenario, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         if scenario.skill == "hello":
-            r = hello_client.post("/alexa", data=body, content_type="application/json")
+            r = hello_client.post("/alexa", data=body, headers=headers)
         else:
             app.config["ASK_VERIFY_REQUESTS"] = scenario is not unverified
-            r = hip_client.post("/alexa", data=body, headers=cfg.pki.headers(body))
+            r = hip_client.post("/alexa", data=body, headers=headers)
         if cfg.verbose and scenario.skill == "hiprest":
             speech = json.loads(r.data).get("response", {}).get("outputSpeech", {})
             log(f"{scenario.name}: {str(speech.get('ssml', ''))[:100]}")
@@ -187,7 +215,7 @@ def section_flask(cfg: Config) -> Section:
 
     active = [s for s in [*hip, unverified, *hello] if not s.skip]
     log(f"flask: {len(active)} scenarios")
-    samples = _interleaved(active, send, cfg.n(300, 15), cfg.n(20, 2))
+    samples = _interleaved(active, send, _headers(cfg), cfg.n(300, 15), cfg.n(20, 2))
     for s in hip:
         samples.setdefault(f"hiprest:{s.name}", [])
     _report_requests(section, [*hip, *hello], samples, "flask", cfg)
@@ -236,12 +264,24 @@ class Server:
 def start_server(skill: str, cfg: Config, pki_info: Path, data_dir: Path) -> Server:
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "benchmarks.serve", "--skill", skill, "--port", str(port),
-        "--workers", str(cfg.workers), "--pki", str(pki_info),
+        sys.executable,
+        "-m",
+        "benchmarks.serve",
+        "--skill",
+        skill,
+        "--port",
+        str(port),
+        "--workers",
+        str(cfg.workers),
+        "--pki",
+        str(pki_info),
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=_hiprest_env(data_dir),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cmd,
+        cwd=ROOT,
+        env=_hiprest_env(data_dir),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     server = Server(skill, port, proc)
     deadline = time.monotonic() + 30
@@ -314,17 +354,12 @@ def section_http(cfg: Config, servers: Servers) -> Section:
     hello = hello_scenarios()
     clients = {"hiprest": Client(servers.hiprest.port), "hello": Client(servers.hello.port)}
 
-    def send(scenario: Scenario, body: bytes) -> tuple[int, bytes]:
-        headers = (
-            cfg.pki.headers(body)
-            if scenario.skill == "hiprest"
-            else {"Content-Type": "application/json"}
-        )
+    def send(scenario: Scenario, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         return clients[scenario.skill].post(body, headers)
 
     active = [s for s in [*hip, *hello] if not s.skip]
     log(f"http: {len(active)} scenarios")
-    samples = _interleaved(active, send, cfg.n(200, 10), cfg.n(20, 2))
+    samples = _interleaved(active, send, _headers(cfg), cfg.n(200, 10), cfg.n(20, 2))
     for s in hip:
         samples.setdefault(f"hiprest:{s.name}", [])
     _report_requests(section, [*hip, *hello], samples, "http", cfg)
@@ -346,7 +381,10 @@ def _rss_kib(pid: int) -> int | None:
 
 
 def _throughput(
-    server: Server, bodies: list[tuple[bytes, dict[str, str]]], threads: int, limit: int,
+    server: Server,
+    bodies: list[tuple[bytes, dict[str, str]]],
+    threads: int,
+    limit: int,
     seconds: float,
 ) -> tuple[float, int]:
     done = 0
@@ -383,36 +421,54 @@ def section_throughput(cfg: Config, servers: Servers) -> Section:
     section = Section(SECTIONS[5])
     threads = 2 * cfg.workers
     limit, seconds = cfg.n(4000, 60), cfg.n(6.0, 1.0)
-    # A mix of users so writes do not all queue on one row: launches of returning users.
-    hip_bodies: list[tuple[bytes, dict[str, str]]] = []
-    for k in range(cfg.n(48, 8)):
-        s = servers.builder.launch(f"tput-{k % 16}")
-        body = s.body()
-        hip_bodies.append((body, cfg.pki.headers(body)))
-    hello_launch = hello_scenarios()[0]
-    hello_bodies = [
-        (hello_launch.body(), {"Content-Type": "application/json"}) for _ in range(len(hip_bodies))
-    ]
+    count = cfg.n(48, 8)
+    # A mix of users so writes do not all queue on one row: launches of returning users
+    # (a profile write each), and a bedside question (no write) against hello's help.
+    mixes: dict[str, list[tuple[bytes, dict[str, str]]]] = {"launch": [], "question": []}
+    for k in range(count):
+        for kind, scenario in (
+            ("launch", servers.builder.launch(f"tput-{k % 16}")),
+            ("question", servers.builder.spoken(BEDSIDE, f"tput-q-{k % 16}")),
+        ):
+            if scenario.skip:
+                continue
+            body = scenario.body()
+            mixes[kind].append((body, cfg.pki.headers(body)))
+    hello_launch, hello_help = hello_scenarios()[:2]
+    plain = {"Content-Type": "application/json"}
+    hello_mixes = {
+        "launch": [(hello_launch.body(), plain) for _ in range(count)],
+        "question": [(hello_help.body(), plain) for _ in range(count)],
+    }
     results: dict[str, float] = {}
-    for name, server, bodies in (
-        ("hello", servers.hello, hello_bodies),
-        ("hiprest", servers.hiprest, hip_bodies),
-    ):
-        log(f"throughput: {name}")
-        _throughput(server, bodies, threads, limit // 10, seconds / 5)  # warm every worker
-        rps, errors = _throughput(server, bodies, threads, limit, seconds)
-        if errors:
-            section.notes.append(f"{name}: {errors} non-200 answers during the throughput run")
-        results[f"{name}:rps"] = rps / cfg.workers
-        rss = [r for r in (_rss_kib(p) for p in server.workers()) if r is not None]
-        results[f"{name}:rss"] = sum(rss) / len(rss) / 1024 if rss else float("nan")
+    for kind in ("launch", "question"):
+        if not mixes[kind]:
+            section.skip(f"{kind} requests/s per worker", "scenario skipped")
+            continue
+        for name, server, bodies in (
+            ("hello", servers.hello, hello_mixes[kind]),
+            ("hiprest", servers.hiprest, mixes[kind]),
+        ):
+            log(f"throughput: {name} {kind}")
+            _throughput(server, bodies, threads, limit // 10, seconds / 5)  # warm every worker
+            rps, errors = _throughput(server, bodies, threads, limit, seconds)
+            if errors:
+                section.notes.append(f"{name}: {errors} non-200 answers during the {kind} run")
+            results[f"{name}:{kind}"] = rps / cfg.workers
+            rss = [r for r in (_rss_kib(p) for p in server.workers()) if r is not None]
+            results[f"{name}:rss"] = sum(rss) / len(rss) / 1024 if rss else float("nan")
+        label = "launch (profile write)" if kind == "launch" else "bedside question / help"
+        section.add(
+            f"{label} requests/s per worker",
+            f"{results[f'hiprest:{kind}']:.0f}",
+            f"{results[f'hello:{kind}']:.0f}",
+            ratio(results[f"hello:{kind}"], results[f"hiprest:{kind}"]),
+        )
     section.add(
-        "launch requests/s per worker", f"{results['hiprest:rps']:.0f}",
-        f"{results['hello:rps']:.0f}", ratio(results["hello:rps"], results["hiprest:rps"]),
-    )
-    section.add(
-        "resident memory per worker (VmRSS)", f"{results['hiprest:rss']:.1f} MiB",
-        f"{results['hello:rss']:.1f} MiB", ratio(results["hiprest:rss"], results["hello:rss"]),
+        "resident memory per worker (VmRSS)",
+        f"{results.get('hiprest:rss', math.nan):.1f} MiB",
+        f"{results.get('hello:rss', math.nan):.1f} MiB",
+        ratio(results.get("hiprest:rss", math.nan), results.get("hello:rss", math.nan)),
     )
     section.notes.append(
         f"{threads} client threads on 127.0.0.1 for at most {limit} requests or {seconds:g} s, "
@@ -449,11 +505,44 @@ print(json.dumps({"import": t1 - t0, "first": t2 - t1, "modules": len(sys.module
 """
 
 
+# Where the time goes: the same work with the big libraries imported first, one by one.
+_HIPREST_PARTS = """
+import json, sys, time
+t0 = time.perf_counter()
+import ask_sdk_core.skill_builder, ask_sdk_model
+t1 = time.perf_counter()
+import pydantic, pydantic_settings, yaml
+t2 = time.perf_counter()
+import skill.lambda_function as entry
+out = entry.lambda_handler(json.loads(sys.argv[1]), None)
+t3 = time.perf_counter()
+print(json.dumps({"sdk": t1 - t0, "libs": t2 - t1, "own": t3 - t2}))
+"""
+
+_HELLO_PARTS = """
+import json, sys, time
+t0 = time.perf_counter()
+import ask_sdk_core.skill_builder, ask_sdk_model
+t1 = time.perf_counter()
+import flask
+t2 = time.perf_counter()
+from benchmarks import hello_skill
+out = hello_skill.lambda_handler()(json.loads(sys.argv[1]), None)
+t3 = time.perf_counter()
+print(json.dumps({"sdk": t1 - t0, "libs": t2 - t1, "own": t3 - t2}))
+"""
+
+
 def _cold_once(script: str, event: dict[str, Any], env: dict[str, str]) -> dict[str, float]:
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", script, json.dumps(event)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     wall = time.perf_counter() - started
     if out.returncode != 0:
@@ -488,13 +577,35 @@ def section_cold(cfg: Config) -> Section:
         section.add(label, ms(a), ms(b), ratio(a, b))
     total_h = median([x["import"] + x["first"] for x in hip])
     total_r = median([x["import"] + x["first"] for x in hello])
-    section.add("import + first answer (median)", ms(total_h), ms(total_r), ratio(total_h, total_r), COLD_LIMIT)
-    wall_h, wall_r = median([x["wall"] for x in hip]), median([x["wall"] for x in hello])
-    section.add("whole process incl. interpreter (median)", ms(wall_h), ms(wall_r), ratio(wall_h, wall_r))
     section.add(
-        "modules loaded", f"{int(median([x['modules'] for x in hip]))}",
+        "import + first answer (median)",
+        ms(total_h),
+        ms(total_r),
+        ratio(total_h, total_r),
+        COLD_LIMIT,
+    )
+    wall_h, wall_r = median([x["wall"] for x in hip]), median([x["wall"] for x in hello])
+    section.add(
+        "whole process incl. interpreter (median)", ms(wall_h), ms(wall_r), ratio(wall_h, wall_r)
+    )
+    section.add(
+        "modules loaded",
+        f"{int(median([x['modules'] for x in hip]))}",
         f"{int(median([x['modules'] for x in hello]))}",
     )
+    parts_h: list[dict[str, float]] = []
+    parts_r: list[dict[str, float]] = []
+    for i in range(cfg.n(3, 1)):
+        event = envelopes.launch(caller(f"cold-parts-{i}"), datetime.now(UTC))
+        parts_h.append(_cold_once(_HIPREST_PARTS, event, env))
+        parts_r.append(_cold_once(_HELLO_PARTS, event, env))
+    for key, label in (
+        ("sdk", "  of which ask-sdk-core + ask-sdk-model import"),
+        ("libs", "  of which pydantic + pydantic-settings + yaml (Hip Rest) / flask (hello)"),
+        ("own", "  of which own code, content and first answer"),
+    ):
+        a, b = median([x[key] for x in parts_h]), median([x[key] for x in parts_r])
+        section.add(label, ms(a), ms(b), ratio(a, b))
     section.notes.append(
         f"{runs} fresh interpreters each, alternating, after one discarded warm-up run. "
         "Hip Rest: `import skill.lambda_function` + a LaunchRequest (HIPREST_STORE=sqlite in a "
@@ -566,8 +677,10 @@ def section_growth(cfg: Config) -> Section:
         for n in sizes:
             value = percentile(data[n], 50)
             section.add(
-                f"check-in + summary p50, {n:,} check-ins ({label})", ms(value),
-                f"{ms(base)} (10 check-ins)", ratio(value, base),
+                f"check-in + summary p50, {n:,} check-ins ({label})",
+                ms(value),
+                f"{ms(base)} (10 check-ins)",
+                ratio(value, base),
                 GROWTH_LIMIT if label == "steady state" and n != 10 else None,
             )
     section.notes.append(
@@ -578,14 +691,54 @@ def section_growth(cfg: Config) -> Section:
         + " entries, and only today's entry is removed between pairs. Runtime called directly "
         "(no HTTP, no verification), SQLite store."
     )
-    routine = builder.spoken(
-        __import__("benchmarks.scenarios", fromlist=["ROUTINE"]).ROUTINE, "growth-routine"
-    )
-    if routine.skip:
-        section.skip("routine step with long histories", routine.skip)
-    else:
-        section.skip("routine step with long histories", "routine history format not wired yet")
+    _routine_growth(cfg, section, builder, store, runtime)
     return section
+
+
+def _routine_growth(
+    cfg: Config, section: Section, builder: Builder, store: Any, runtime: Any
+) -> None:
+    from skill.store.patch import SetOp
+
+    sizes = (10, 1000, 10000)
+    steps: dict[int, Scenario] = {}
+    for n in sizes:
+
+        def seed(user_id: str, n: int = n) -> None:
+            history = routine_history(n, local_today())
+            store.update(user_id, [SetOp(("routine", "history"), history)])
+
+        step = builder.spoken(ROUTINE, f"growth-routine-{n}", seed=seed)
+        if step.skip:
+            section.skip("routine step with long histories", step.skip)
+            return
+        steps[n] = step
+    out: dict[int, list[float]] = {n: [] for n in sizes}
+    rounds, warmup = cfg.n(40, 3), cfg.n(3, 1)
+    for i in range(warmup + rounds):
+        for n in sizes:
+            step = steps[n]
+            assert step.reset is not None
+            step.reset()
+            payload = json.loads(step.body())
+            started = time.perf_counter()
+            runtime.handle(payload)
+            if i >= warmup:
+                out[n].append(time.perf_counter() - started)
+    base = percentile(out[10], 50)
+    for n in sizes:
+        value = percentile(out[n], 50)
+        section.add(
+            f"routine step p50, {n:,} nights of routine history",
+            ms(value),
+            f"{ms(base)} (10 nights)",
+            ratio(value, base),
+            GROWTH_LIMIT if n != 10 else None,
+        )
+    section.notes.append(
+        "Routine step: 'next' in a running bedtime routine, the routine namespace (with N "
+        "history records written directly) put back before every step."
+    )
 
 
 # --------------------------------------------------------------------------- storage
@@ -627,8 +780,11 @@ def section_storage(cfg: Config) -> Section:
     w50, w99 = percentile(writes, 50), percentile(writes, 99)
     r50, r99 = percentile(reads, 50), percentile(reads, 99)
     section.add(
-        "write p50 (update: read, merge, write, commit)", ms(w50), "1.00 ms target",
-        w50 / SQLITE_WRITE_P50_LIMIT_S, 1.0,
+        "write p50 (update: read, merge, write, commit)",
+        ms(w50),
+        "1.00 ms target",
+        w50 / SQLITE_WRITE_P50_LIMIT_S,
+        1.0,
     )
     section.add("write p99", ms(w99))
     section.add("read p50 / p99", f"{ms(r50)} / {ms(r99)}")
@@ -640,7 +796,8 @@ def section_storage(cfg: Config) -> Section:
     shared = cfg.work / "storage" / "writers.db"
     SqliteStore(shared).close()  # migrate once before the race
     workers = [
-        ctx.Process(target=_writer, args=(str(shared), k, per, users, go, out)) for k in range(procs)
+        ctx.Process(target=_writer, args=(str(shared), k, per, users, go, out))
+        for k in range(procs)
     ]
     for p in workers:
         p.start()
@@ -696,8 +853,10 @@ def section_verification(cfg: Config) -> Section:
     hello_launch = cfg.shared.get("flask:hello:launch:p50", float("nan"))
     v50 = percentile(full, 50)
     section.add(
-        "verify() p50 / p99, warm cache", f"{us(v50)} / {us(percentile(full, 99))}",
-        f"{ms(hello_launch)} (hello launch p50)", ratio(v50, hello_launch),
+        "verify() p50 / p99, warm cache",
+        f"{us(v50)} / {us(percentile(full, 99))}",
+        f"{ms(hello_launch)} (hello launch p50)",
+        ratio(v50, hello_launch),
     )
     section.add("  of which RSA-2048 signature p50", us(percentile(sig, 50)))
     section.add("  of which json.loads(body) p50", us(percentile(parse, 50)))
@@ -713,7 +872,9 @@ def section_verification(cfg: Config) -> Section:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smoke mode: few iterations")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per skill")
     parser.add_argument("-v", "--verbose", action="store_true", help="show Hip Rest's answers")
@@ -722,11 +883,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     only = {int(x) for x in args.only.split(",")} if args.only else set(range(1, 8))
     work = Path(tempfile.mkdtemp(prefix="hiprest-bench-"))
     started = time.perf_counter()
-    print(f"# Hip Rest benchmark ({'quick' if args.quick else 'full'}), "
-          f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores\n", flush=True)
-    cfg = Config(quick=args.quick, workers=args.workers, work=work, pki=make_bench_pki(),
-                 verbose=args.verbose)
+    print(
+        f"# Hip Rest benchmark ({'quick' if args.quick else 'full'}), "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores\n",
+        flush=True,
+    )
+    cfg = Config(
+        quick=args.quick,
+        workers=args.workers,
+        work=work,
+        pki=make_bench_pki(),
+        verbose=args.verbose,
+    )
     servers: Servers | None = None
     try:
         if 1 in only:

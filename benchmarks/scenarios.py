@@ -83,7 +83,25 @@ def checkin_days(count: int, today: date) -> dict[str, int]:
 
 
 def seed_checkins(store: UserStore, user_id: str, count: int) -> None:
-    store.update(user_id, [SetOp(("checkin",), {"v": 1, "days": checkin_days(count, local_today())})])
+    store.update(
+        user_id, [SetOp(("checkin",), {"v": 1, "days": checkin_days(count, local_today())})]
+    )
+
+
+def routine_history(count: int, today: date) -> dict[str, dict[str, Any]]:
+    """``count`` finished bedtime routines, one a night, in ``routine.history``'s format."""
+    out: dict[str, dict[str, Any]] = {}
+    for back in range(count, 0, -1):
+        night = today - timedelta(days=back)
+        out[night.isoformat()] = {
+            "routine": "bedtime",
+            "moves_done": 5,
+            "moves_total": 5,
+            "gentler": [],
+            "completed": True,
+            "at": f"{night.isoformat()}T22:15:00+00:00",
+        }
+    return out
 
 
 def hello_scenarios() -> list[Scenario]:
@@ -141,7 +159,10 @@ class Builder:
             runtime=self.runtime, matcher=self.matcher, caller=caller(user), slot_types=self.types
         )
 
-    def spoken(self, spec: Spoken, user: str) -> Scenario:
+    def spoken(
+        self, spec: Spoken, user: str, seed: Callable[[str], None] | None = None
+    ) -> Scenario:
+        """``seed(user_id)`` runs after the setup turns, before the state to restore is kept."""
         scenario = Scenario(spec.name, "hiprest", spec.reference)
         if not any(i in self.intents for i in spec.intents):
             scenario.skip = f"no {' / '.join(spec.intents)} in interaction_models/en-US.json yet"
@@ -155,20 +176,28 @@ class Builder:
             scenario.skip = f"{spec.utterance!r} matches {match.intent}, not {spec.intents[0]}"
             return scenario
         slots = {
-            k: SlotInput(s.value, s.resolved_id, s.resolved_name, self.types.get(match.intent, {}).get(k))
+            k: SlotInput(
+                s.value, s.resolved_id, s.resolved_name, self.types.get(match.intent, {}).get(k)
+            )
             for k, s in match.slots.items()
         }
+        if seed is not None:
+            seed(convo.caller.user_id)
         if spec.restore:
             user_id = convo.caller.user_id
             saved = {k: self.store.load(user_id).get(k) for k in spec.restore}
 
             def restore() -> None:
-                ops = [SetOp((k,), v) if v is not None else DeleteOp((k,)) for k, v in saved.items()]
+                ops = [
+                    SetOp((k,), v) if v is not None else DeleteOp((k,)) for k, v in saved.items()
+                ]
                 self.store.update(user_id, ops)
 
             scenario.reset = restore
         kw = convo._session_kw()
-        scenario.template = envelopes.intent(convo.caller, datetime.now(UTC), match.intent, slots, **kw)
+        scenario.template = envelopes.intent(
+            convo.caller, datetime.now(UTC), match.intent, slots, **kw
+        )
         return scenario
 
     def launch(self, user: str) -> Scenario:

@@ -39,9 +39,7 @@ def main() -> int:
         from benchmarks.pki import verifier_from_files
 
         assert settings is not None
-        return real_create_app(
-            settings, verifier=verifier_from_files(args.pki, settings.skill_id)
-        )
+        return real_create_app(settings, verifier=verifier_from_files(args.pki, settings.skill_id))
 
     # serve_production looks create_app up at call time; everything else is unchanged.
     skill.app.create_app = create_app  # type: ignore[assignment]
