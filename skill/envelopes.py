@@ -36,6 +36,8 @@ class Caller:
     api_access_token: str = "dev-token"
     apl: bool = False
     extra_interfaces: dict[str, Any] = field(default_factory=dict)
+    # Granted/denied permission scopes, e.g. {"alexa::alerts:reminders:skill:readwrite": "GRANTED"}
+    permissions: dict[str, str] = field(default_factory=dict)
 
 
 def _timestamp(now: datetime) -> str:
@@ -106,9 +108,14 @@ def envelope(
     interfaces: dict[str, Any] = dict(caller.extra_interfaces)
     if caller.apl:
         interfaces["Alexa.Presentation.APL"] = {"runtime": {"maxVersion": "2023.3"}}
+    user: dict[str, Any] = {"userId": caller.user_id}
+    if caller.permissions:
+        user["permissions"] = {
+            "scopes": {scope: {"status": status} for scope, status in caller.permissions.items()}
+        }
     system = {
         "application": {"applicationId": caller.application_id},
-        "user": {"userId": caller.user_id},
+        "user": user,
         "device": {"deviceId": caller.device_id, "supportedInterfaces": interfaces},
         "apiEndpoint": caller.api_endpoint,
         "apiAccessToken": caller.api_access_token,

@@ -1,7 +1,10 @@
 """``hiprest export --user ID``: one user's stored data, for a self-hosted install.
 
-JSON is everything stored; CSV is the day-by-day table a professional reads
-(date, stiffness score, bedtime routine done that night before).
+JSON is everything stored plus ``summary``, the same four-week summary the
+Alexa card shows (:mod:`skill.core.summary`: scores by day, weekly averages,
+routines, moves made gentler, red flags, rules of thumb that held); CSV is the
+day-by-day table a professional reads (date, stiffness score, bedtime routine
+done that night before).
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.settings import Settings
 
@@ -46,6 +50,22 @@ def to_csv(doc: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+def summary_of(doc: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """The four-week summary ending today in the user's stored time zone (UTC if unknown)."""
+    from skill.core import summary
+
+    profile = doc.get("profile")
+    if not isinstance(profile, dict):
+        profile = {}
+    try:
+        zone = ZoneInfo(str(profile.get("time_zone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    report = summary.build(doc, today, local_day=lambda moment: moment.astimezone(zone).date())
+    return summary.to_json(report)
+
+
 def export_user(settings: Settings, user: str, fmt: str = "json") -> str:
     from skill.factory import make_store
 
@@ -56,4 +76,5 @@ def export_user(settings: Settings, user: str, fmt: str = "json") -> str:
         store.close()
     if fmt == "csv":
         return to_csv(doc)
-    return json.dumps({"user_id": user_id, "data": doc}, indent=2, sort_keys=True) + "\n"
+    out = {"user_id": user_id, "data": doc, "summary": summary_of(doc)}
+    return json.dumps(out, indent=2, sort_keys=True) + "\n"
