@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from skill.profile import PROFILE_KEY, Profile
 from skill.reply import Part, Reply, Style, render_speech
 from skill.speech import Speech
-from skill.store.patch import Op, SetOp, copy_plain, diff
+from skill.store.patch import Op, SetOp, diff
 from skill.voice import Voice
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ class Turn:
         attrs = handler_input.attributes_manager.session_attributes if has_session else None
         self.session: dict[str, Any] = attrs if isinstance(attrs, dict) else {}
         self._doc: dict[str, Any] | None = None
-        self._snapshot: dict[str, Any] | None = None
+        # The stored doc as loaded, one JSON text per top-level key (see _freeze).
+        self._snapshot: dict[str, str | None] | None = None
         self.deleted = False
 
     # -- request facts -------------------------------------------------------
@@ -149,7 +151,7 @@ class Turn:
                 self._doc = {}
             else:
                 self._doc = self.deps.store.load(self.user_id)
-            self._snapshot = copy_plain(self._doc)
+            self._snapshot = _freeze(self._doc)
         return self._doc
 
     def state(self, key: str, model: type[M]) -> M:
@@ -190,15 +192,40 @@ class Turn:
 
     @property
     def dirty(self) -> bool:
-        return self._doc is not None and self._doc != self._snapshot
+        return bool(self._changes()[0])
+
+    def _changes(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(before, after) for the top-level keys whose JSON differs from what was loaded.
+
+        Comparing each namespace's JSON text (C speed) first means an unchanged
+        namespace costs no Python-level copy or diff: the full snapshot copy and
+        diff used to be the largest per-request cost that grows with stored history.
+        """
+        if self._doc is None or self._snapshot is None:
+            return {}, {}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for key, text in self._snapshot.items():
+            if key not in self._doc:
+                before[key] = _thaw(text)
+        for key, value in self._doc.items():
+            if key not in self._snapshot:
+                after[key] = value
+                continue
+            text = self._snapshot[key]
+            if text is None or _text(value) != text:
+                before[key], after[key] = _thaw(text), value
+        return before, after
 
     def save(self) -> None:
         if self.user_id is None or self._doc is None or self._snapshot is None:
             return
-        ops = _merge_friendly(diff(self._snapshot, self._doc), self._snapshot)
+        before, after = self._changes()
+        # Same ops as diffing the whole doc: unchanged namespaces yield none anyway.
+        ops = _merge_friendly(diff(before, after), before)
         if ops:
             self._doc = self.deps.store.update(self.user_id, ops)
-            self._snapshot = copy_plain(self._doc)
+            self._snapshot = _freeze(self._doc)
 
     # -- output --------------------------------------------------------------
     @property
@@ -224,7 +251,8 @@ class Turn:
         self._style = None
 
     def respond(self, reply: Reply) -> Response:
-        style = self.style
+        # Nothing to say (e.g. a session end): don't load state just to pick a voice.
+        style: Style = self.style if reply.speech or reply.reprompt else "normal"
         rb = self.hi.response_builder
         speech = _speech(reply.speech, style, False)
         if speech.ssml != "<speak></speak>":
@@ -261,6 +289,23 @@ def _speech(parts: list[Part], style: Style, reprompt: bool) -> Speech:
     except TypeError:  # a part that is not plain text or a Pause: render it uncached
         return render_speech(parts, style=style, reprompt=reprompt)
     return _render(key, style, reprompt)
+
+
+def _text(value: Any) -> str | None:
+    # Exact: JSON text keeps 1, 1.0 and true apart (as patch.same does); a reordered
+    # dict only looks changed and is then diffed properly. None: not JSON-plain.
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _freeze(doc: dict[str, Any]) -> dict[str, str | None]:
+    return {key: _text(value) for key, value in doc.items()}
+
+
+def _thaw(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 def _hands_over(reply: Reply) -> bool:
