@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from skill import http
 
 if TYPE_CHECKING:
     from skill.turn import Turn
@@ -32,12 +32,8 @@ log = logging.getLogger("hiprest.alexa_api")
 
 
 def urllib_transport(url: str, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers, method="GET")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status), response.read(MAX_BODY)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), b""
+    # A hard deadline for the whole exchange, not just each socket read.
+    return http.request("GET", url, headers=headers, timeout=timeout, max_bytes=MAX_BODY)
 
 
 def valid_zone(name: object) -> str | None:

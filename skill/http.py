@@ -1,0 +1,82 @@
+"""Outbound HTTP to Alexa's APIs with a hard deadline (stdlib only).
+
+A socket timeout alone is per read: a server that drips a byte every quarter
+second never trips it and can hold a request past Alexa's 8 s. Here the whole
+exchange runs on a worker thread that stops reading at the deadline, and the
+caller stops waiting at the deadline, whatever the server does. No redirects
+are followed (a redirect is an answer, not an invitation), and bodies are capped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+
+class DeadlineExceeded(TimeoutError):
+    """The upstream did not finish within the deadline."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _exchange(
+    request: urllib.request.Request, timeout: float, deadline: float, max_bytes: int
+) -> tuple[int, bytes]:
+    try:
+        response = _OPENER.open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), b""
+    with response:
+        data = bytearray()
+        while len(data) <= max_bytes:
+            if time.monotonic() > deadline:
+                raise DeadlineExceeded("upstream too slow")
+            chunk = response.read1(8192)
+            if not chunk:
+                break
+            data += chunk
+        return int(response.status), bytes(data[:max_bytes])
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    body: bytes | None = None,
+    timeout: float,
+    max_bytes: int = 64 * 1024,
+) -> tuple[int, bytes]:
+    """(status, body) within ``timeout`` seconds in all, or OSError/DeadlineExceeded."""
+    deadline = time.monotonic() + timeout
+    req = urllib.request.Request(url, data=body, headers=headers, method=method)
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = _exchange(req, timeout, deadline, max_bytes)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="hiprest-http", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        # The worker gives up by itself at its next read; nobody waits for it.
+        raise DeadlineExceeded("upstream too slow")
+    error = outcome.get("error")
+    if error is not None:
+        if isinstance(error, OSError | ValueError):
+            raise error
+        raise OSError(f"upstream failed: {type(error).__name__}")
+    value: tuple[int, bytes] = outcome["value"]
+    return value
