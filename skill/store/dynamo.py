@@ -36,7 +36,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 import boto3
-from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import BotoCoreError, ClientError
 
 from skill.store.base import StoreError, UserStore
 from skill.store.patch import Doc, Op, apply, check_ops
