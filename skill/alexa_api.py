@@ -57,10 +57,8 @@ class SettingsClient:
     def time_zone(
         self, api_endpoint: str | None, device_id: str | None, token: str | None
     ) -> str | None:
-        base = self.base or api_endpoint
+        base = http.allowed_base(self.base or api_endpoint)
         if not base or not device_id or not token:
-            return None
-        if not base.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             return None
         url = (
             f"{base.rstrip('/')}/v2/devices/{urllib.parse.quote(device_id, safe='')}"

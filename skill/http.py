@@ -15,6 +15,16 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+# Alexa's apiEndpoint is https; plain http only to this machine (tests, fakes).
+ALLOWED_PREFIXES = ("https://", "http://127.0.0.1", "http://localhost")
+
+
+def allowed_base(base: str | None) -> str | None:
+    """The API root without a trailing slash, or None if it is not one we may call."""
+    if not base or not base.startswith(ALLOWED_PREFIXES):
+        return None
+    return base.rstrip("/")
+
 
 class DeadlineExceeded(TimeoutError):
     """The upstream did not finish within the deadline."""

@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from skill import http
 from skill.speech import plain
 
 if TYPE_CHECKING:
@@ -32,12 +31,10 @@ Post = Callable[[str, dict[str, str], bytes, float], int]
 
 
 def urllib_post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
+    status, _ = http.request(
+        "POST", url, headers=headers, body=body, timeout=timeout, max_bytes=1024
+    )
+    return status
 
 
 def directive_body(request_id: str, text: str) -> dict[str, Any]:
@@ -46,12 +43,6 @@ def directive_body(request_id: str, text: str) -> dict[str, Any]:
         "header": {"requestId": request_id},
         "directive": {"type": "VoicePlayer.Speak", "speech": plain(text).ssml},
     }
-
-
-def allowed_base(base: str | None) -> str | None:
-    if not base or not base.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        return None
-    return base.rstrip("/")
 
 
 @dataclass
@@ -66,7 +57,7 @@ class ProgressiveClient:
     def send(
         self, base: str | None, token: str | None, request_id: str | None, text: str
     ) -> threading.Thread | None:
-        root = allowed_base(base)
+        root = http.allowed_base(base)
         if root is None or not token or not request_id:
             return None
         body = json.dumps(directive_body(request_id, text)).encode("utf-8")

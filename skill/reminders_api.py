@@ -15,12 +15,12 @@ import itertools
 import json
 import logging
 import socket
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+
+from skill import http
 
 TIMEOUT_S = 3.0
 MAX_BODY = 256 * 1024
@@ -42,12 +42,9 @@ class RemindersError(Exception):
 def urllib_transport(
     method: str, url: str, headers: dict[str, str], body: bytes | None, timeout: float
 ) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return int(response.status), response.read(MAX_BODY)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code), b""
+    return http.request(
+        method, url, headers=headers, body=body, timeout=timeout, max_bytes=MAX_BODY
+    )
 
 
 class Reminders(Protocol):
@@ -86,8 +83,8 @@ class RemindersClient:
         path: str,
         payload: dict[str, Any] | None = None,
     ) -> tuple[int, bytes]:
-        root = self.base or base
-        if not root or not root.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        root = http.allowed_base(self.base or base)
+        if root is None:
             raise RemindersError("network")
         if not token:
             raise RemindersError("permission")
@@ -97,9 +94,7 @@ class RemindersClient:
             data = json.dumps(payload).encode("utf-8")
             headers["Content-Type"] = "application/json"
         try:
-            status, body = self.transport(
-                method, root.rstrip("/") + path, headers, data, self.timeout
-            )
+            status, body = self.transport(method, root + path, headers, data, self.timeout)
         except TimeoutError:
             log.warning("reminders API timed out", extra={"method": method})
             raise RemindersError("timeout") from None

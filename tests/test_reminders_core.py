@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 
 from skill.core import reminders as core
-from skill.progressive import allowed_base, directive_body
+from skill.http import allowed_base
+from skill.progressive import directive_body
 from skill.speech import validate_ssml
 
 
