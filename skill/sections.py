@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from skill.core.triage import TriageRules
 from skill.core.routine_content import RoutineLibrary
+from skill.core.triage import TriageRules
 from skill.listing import StoreListing
 
 
@@ -24,9 +24,9 @@ class SectionError(Exception):
 # name in YAML -> model. A section model may define ``check_sources(sources)``
 # raising ValueError when an item cites an unknown source.
 SECTION_MODELS: dict[str, type[BaseModel]] = {}
-SECTION_MODELS["routines"] = RoutineLibrary  # guided routines (content/en/routines.yaml)
 SECTION_MODELS["triage"] = TriageRules  # red-flag triage rules (content/en/safety.yaml)
 SECTION_MODELS["listing"] = StoreListing  # store listing (skill/package.py)
+SECTION_MODELS["routines"] = RoutineLibrary  # guided routines (content/en/routines.yaml)
 
 
 def validate_sections(
