@@ -23,6 +23,8 @@ def seed_everything(store: SqliteStore) -> None:
             SetOp(("profile",), {"v": 1, "painful_side": "left", "launches": 3}),
             SetOp(("routine",), {"history": {"2026-03-08": {"routine": "bedtime"}}}),
             SetOp(("bedside",), {"tips_heard": {"pillow": True}}),
+            SetOp(("safety",), {"red_flags": {"2026-03-07T22:00:00Z": {"symptom": "fall"}}}),
+            SetOp(("reminders",), {"alerts": {"abc": {"kind": "stretch"}}}),
         ],
     )
 
@@ -42,6 +44,8 @@ def test_what_do_you_know_lists_every_namespace(convo: Conversation, store: Sqli
         A: your settings
         A: bedtime routine progress
         A: notes from the bedside feature
+        A: warning signs you told me about
+        A: reminders you asked for
         A: say: delete my data
         """,
     )

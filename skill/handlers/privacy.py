@@ -50,6 +50,10 @@ def stored_items(turn: Turn) -> list[str]:
             items.append(v.line("privacy.item.preferences"))
         elif name == "routine":
             items.append(v.line("privacy.item.routine"))
+        elif name == "safety":
+            items.append(v.line("privacy.item.red_flags"))
+        elif name == "reminders":
+            items.append(v.line("privacy.item.reminders"))
         else:
             items.append(v.line("privacy.item.other", name=name.replace("_", " ")))
     return items
