@@ -28,7 +28,9 @@ from skill.store.memory import MemoryStore
 
 SKILL_DIR = Path(__file__).resolve().parent
 # Calls like voice.line(<literal key>) in code: the content keys the code relies on.
-_KEY_CALL = re.compile(r"""\.(?:line|phrase|has)\(\s*["']([a-z0-9_.\-]+)["']""")
+_KEY_CALL = re.compile(
+    r"""(?:\.(?:line|phrase|has)\(|\bmenu\(turn,)\s*["']([a-z0-9_.\-]+)["']"""
+)
 _SERIALIZER = DefaultSerializer()
 
 

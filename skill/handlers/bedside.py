@@ -8,7 +8,6 @@ context. The painful side is kept in the shared profile for every capability.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
 
 from skill.core.bedside import (
     BEDSIDE_KEY,
@@ -108,49 +107,27 @@ class WhichSideHandler(IntentHandler):
         return _with_offer(turn, OFFER_STRETCH, _say(turn, side_advice(known, newly_told=False)))
 
 
-class TopicHandler(IntentHandler):
-    """A fixed answer and its follow-up offer; subclasses name the two."""
+# Fixed answers: intent -> (answer key, follow-up offer key). One handler serves them
+# all, so adding a topic is a line of data, not a class.
+TOPICS: dict[str, tuple[str, str]] = {
+    "MattressIntent": ("bedside.mattress", "bedside.offer_pillows"),
+    "WhyNightPainIntent": ("bedside.why_night", "bedside.offer_pillows"),
+    "AboutMuscleIntent": ("bedside.muscle", "bedside.offer_causes"),
+    "CausesIntent": ("bedside.causes", "bedside.offer_habits"),
+    "DaytimeHabitsIntent": ("bedside.habits", "bedside.offer_pro"),
+    "SeeProfessionalIntent": ("bedside.pro.when", "bedside.offer_who"),
+    "WhoCanHelpIntent": ("bedside.pro.who", "bedside.offer_pillows"),
+}
 
-    answer: ClassVar[str] = ""
-    offer: ClassVar[str] = ""
+
+class TopicHandler(IntentHandler):
+    """A fixed answer and its follow-up offer, looked up by intent."""
+
+    intents = tuple(TOPICS)
 
     def reply(self, turn: Turn) -> Reply:
-        return _with_offer(turn, self.offer, turn.voice.line(self.answer))
-
-
-class MattressHandler(TopicHandler):
-    intents = ("MattressIntent",)
-    answer, offer = "bedside.mattress", "bedside.offer_pillows"
-
-
-class WhyNightHandler(TopicHandler):
-    intents = ("WhyNightPainIntent",)
-    answer, offer = "bedside.why_night", "bedside.offer_pillows"
-
-
-class MuscleHandler(TopicHandler):
-    intents = ("AboutMuscleIntent",)
-    answer, offer = "bedside.muscle", "bedside.offer_causes"
-
-
-class CausesHandler(TopicHandler):
-    intents = ("CausesIntent",)
-    answer, offer = "bedside.causes", "bedside.offer_habits"
-
-
-class HabitsHandler(TopicHandler):
-    intents = ("DaytimeHabitsIntent",)
-    answer, offer = "bedside.habits", "bedside.offer_pro"
-
-
-class SeeProfessionalHandler(TopicHandler):
-    intents = ("SeeProfessionalIntent",)
-    answer, offer = "bedside.pro.when", "bedside.offer_who"
-
-
-class WhoCanHelpHandler(TopicHandler):
-    intents = ("WhoCanHelpIntent",)
-    answer, offer = "bedside.pro.who", "bedside.offer_pillows"
+        answer, offer = TOPICS[turn.intent or ""]
+        return _with_offer(turn, offer, turn.voice.line(answer))
 
 
 def night_pain_reply(turn: Turn) -> Reply:
@@ -231,13 +208,7 @@ def register(registry: Registry) -> None:
     registry.add(
         PillowHandler(deps),
         WhichSideHandler(deps),
-        MattressHandler(deps),
-        WhyNightHandler(deps),
-        MuscleHandler(deps),
-        CausesHandler(deps),
-        HabitsHandler(deps),
-        SeeProfessionalHandler(deps),
-        WhoCanHelpHandler(deps),
+        TopicHandler(deps),
         NightPainHandler(deps),
     )
     registry.on("yes", on_yes)
