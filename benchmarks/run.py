@@ -715,6 +715,8 @@ def section_growth(cfg: Config) -> Section:
 def _routine_growth(
     cfg: Config, section: Section, builder: Builder, store: Any, runtime: Any
 ) -> None:
+    from skill.core.routine import HISTORY_LIMIT, HISTORY_SLACK
+    from skill.core.routine_history import HISTORY_KEY
     from skill.store.patch import SetOp
 
     sizes = (10, 1000, 10000)
@@ -722,8 +724,9 @@ def _routine_growth(
     for n in sizes:
 
         def seed(user_id: str, n: int = n) -> None:
+            # Its own namespace, as the skill writes it; a step never touches it.
             history = routine_history(n, local_today())
-            store.update(user_id, [SetOp(("routine", "history"), history)])
+            store.update(user_id, [SetOp((HISTORY_KEY,), history)])
 
         step = builder.spoken(ROUTINE, f"growth-routine-{n}", seed=seed)
         if step.skip:
@@ -753,8 +756,10 @@ def _routine_growth(
             GROWTH_LIMIT if n != 10 else None,
         )
     section.notes.append(
-        "Routine step: 'next' in a running bedtime routine, the routine namespace (with N "
-        "history records written directly) put back before every step."
+        "Routine step: 'next' in a running bedtime routine, the live `routine` namespace put "
+        "back before every step; N history records written directly into `routine_history` "
+        f"(retention keeps at most {HISTORY_LIMIT + HISTORY_SLACK} once a routine is recorded, "
+        "so 1,000 and 10,000 are beyond what a user can store)."
     )
 
 

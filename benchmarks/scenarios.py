@@ -89,7 +89,7 @@ def seed_checkins(store: UserStore, user_id: str, count: int) -> None:
 
 
 def routine_history(count: int, today: date) -> dict[str, dict[str, Any]]:
-    """``count`` finished bedtime routines, one a night, in ``routine.history``'s format."""
+    """``count`` finished bedtime routines, one a night, in ``routine_history``'s format."""
     out: dict[str, dict[str, Any]] = {}
     for back in range(count, 0, -1):
         night = today - timedelta(days=back)

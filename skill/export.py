@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from skill.core.routine_history import history_of
 from skill.settings import Settings
 
 CONSOLE_PREFIX = "amzn1.ask.account."
@@ -35,7 +36,7 @@ def find_user(doc_for: Any, user: str) -> tuple[str, dict[str, Any]]:
 
 def to_csv(doc: dict[str, Any]) -> str:
     days = (doc.get("checkin") or {}).get("days") or {}
-    history = (doc.get("routine") or {}).get("history") or {}
+    history = history_of(doc)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "stiffness_0_10", "bedtime_routine_night_before"])
@@ -44,7 +45,7 @@ def to_csv(doc: dict[str, Any]) -> str:
             night = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
         except ValueError:
             continue
-        record = history.get(night) if isinstance(history, dict) else None
+        record = history.get(night)
         done = "yes" if isinstance(record, dict) and record.get("routine") == "bedtime" else "no"
         writer.writerow([day, days[day], done])
     return out.getvalue()

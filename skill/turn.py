@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import random
+from collections.abc import ItemsView, Iterator, ValuesView
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -83,9 +84,7 @@ class Turn:
         has_session = getattr(envelope, "session", None) is not None
         attrs = handler_input.attributes_manager.session_attributes if has_session else None
         self.session: dict[str, Any] = attrs if isinstance(attrs, dict) else {}
-        self._doc: dict[str, Any] | None = None
-        # The stored doc as loaded, one JSON text per top-level key (see _freeze).
-        self._snapshot: dict[str, str | None] | None = None
+        self._doc: _Doc | None = None
         self.deleted = False
 
     # -- request facts -------------------------------------------------------
@@ -147,11 +146,7 @@ class Turn:
     @property
     def doc(self) -> dict[str, Any]:
         if self._doc is None:
-            if self.user_id is None:
-                self._doc = {}
-            else:
-                self._doc = self.deps.store.load(self.user_id)
-            self._snapshot = _freeze(self._doc)
+            self._doc = _Doc({} if self.user_id is None else self.deps.store.load(self.user_id))
         return self._doc
 
     def state(self, key: str, model: type[M]) -> M:
@@ -188,7 +183,7 @@ class Turn:
         """Delete everything stored for this user, now (privacy)."""
         if self.user_id is not None:
             self.deps.store.delete(self.user_id)
-        self._doc, self._snapshot, self.deleted = {}, {}, True
+        self._doc, self.deleted = _Doc({}), True
 
     @property
     def dirty(self) -> bool:
@@ -197,35 +192,22 @@ class Turn:
     def _changes(self) -> tuple[dict[str, Any], dict[str, Any]]:
         """(before, after) for the top-level keys whose JSON differs from what was loaded.
 
-        Comparing each namespace's JSON text (C speed) first means an unchanged
-        namespace costs no Python-level copy or diff: the full snapshot copy and
-        diff used to be the largest per-request cost that grows with stored history.
+        A namespace never handed out and never replaced cannot have changed and
+        costs nothing (a routine step leaves the long history alone); the others
+        are compared as JSON text (C speed) and only those that differ are diffed.
         """
-        if self._doc is None or self._snapshot is None:
+        if self._doc is None:
             return {}, {}
-        before: dict[str, Any] = {}
-        after: dict[str, Any] = {}
-        for key, text in self._snapshot.items():
-            if key not in self._doc:
-                before[key] = _thaw(text)
-        for key, value in self._doc.items():
-            if key not in self._snapshot:
-                after[key] = value
-                continue
-            text = self._snapshot[key]
-            if text is None or _text(value) != text:
-                before[key], after[key] = _thaw(text), value
-        return before, after
+        return self._doc.changes()
 
     def save(self) -> None:
-        if self.user_id is None or self._doc is None or self._snapshot is None:
+        if self.user_id is None or self._doc is None:
             return
         before, after = self._changes()
         # Same ops as diffing the whole doc: unchanged namespaces yield none anyway.
         ops = _merge_friendly(diff(before, after), before)
         if ops:
-            self._doc = self.deps.store.update(self.user_id, ops)
-            self._snapshot = _freeze(self._doc)
+            self._doc = _Doc(self.deps.store.update(self.user_id, ops))
 
     # -- output --------------------------------------------------------------
     @property
@@ -300,8 +282,95 @@ def _text(value: Any) -> str | None:
         return None
 
 
-def _freeze(doc: dict[str, Any]) -> dict[str, str | None]:
-    return {key: _text(value) for key, value in doc.items()}
+class _Doc(dict[str, Any]):
+    """The stored doc as loaded, remembering which namespaces left its hands.
+
+    The snapshot of a namespace (its JSON text) is taken when it is first handed
+    out — before anyone can change it — so a namespace no code asked for costs
+    neither a JSON dump at load nor a compare at save. Every way a value can be
+    handed out (item access, get, iteration, items/values, pop, setdefault, copy)
+    goes through the overrides; ``dict(doc)`` and ``{**doc}`` use ``keys()`` and
+    ``__getitem__`` because ``__iter__`` is overridden.
+    """
+
+    __slots__ = ("_loaded", "_texts")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__(data)
+        self._loaded: dict[str, Any] = dict(data)  # key -> the object as loaded
+        self._texts: dict[str, str | None] = {}
+
+    def _out(self, key: Any) -> None:
+        if key in self._loaded and key not in self._texts:
+            value = self._loaded[key]
+            if dict.get(self, key, _MISSING) is value:  # unchanged so far: snapshot it
+                self._texts[key] = _text(value)
+
+    def _before(self, key: str) -> str | None:
+        if key not in self._texts:  # never handed out: the loaded object is untouched
+            self._texts[key] = _text(self._loaded[key])
+        return self._texts[key]
+
+    def __getitem__(self, key: str) -> Any:
+        self._out(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._out(key)
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        self._out(key)
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self._out(key)
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        self._all_out()
+        return super().popitem()
+
+    def __iter__(self) -> Iterator[str]:
+        self._all_out()
+        return super().__iter__()
+
+    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
+        self._all_out()
+        return super().items()
+
+    def values(self) -> ValuesView[Any]:  # type: ignore[override]
+        self._all_out()
+        return super().values()
+
+    def copy(self) -> dict[str, Any]:
+        self._all_out()
+        return dict(super().items())
+
+    def _all_out(self) -> None:
+        for key in self._loaded:
+            self._out(key)
+
+    def changes(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        loaded = self._loaded
+        for key in loaded:
+            if not dict.__contains__(self, key):
+                before[key] = _thaw(self._before(key))
+        for key, value in dict.items(self):
+            if key not in loaded:
+                after[key] = value
+                continue
+            if value is loaded[key] and key not in self._texts:
+                continue  # never handed out, never replaced
+            text = self._before(key)
+            if text is None or _text(value) != text:
+                before[key], after[key] = _thaw(text), value
+        return before, after
+
+
+_MISSING = object()
 
 
 def _thaw(text: str | None) -> Any:

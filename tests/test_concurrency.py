@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from skill import envelopes
+from skill.core.routine_history import history_of
 from skill.envelopes import Caller, SlotInput
 from skill.store.sqlite import SqliteStore
 from tests.support.concurrency import run_all
@@ -109,6 +110,6 @@ def test_real_server_processes_share_one_database_safely(tmp_path: Path) -> None
             assert len(days) == 1  # one day, however many servers wrote it
             (score,) = days.values()
             assert score in scores[user]
-            assert len(doc["routine"]["history"]) == 1  # routine progress survived alongside
+            assert len(history_of(doc)) == 1  # routine progress survived alongside
     finally:
         store.close()

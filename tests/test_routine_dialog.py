@@ -4,10 +4,12 @@ resume across sessions, pain-aware pacing and the stored history."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from skill import envelopes
 from skill.conversation import Conversation
 from skill.core.routine import completed_nights
+from skill.core.routine_history import HISTORY_KEY
 from skill.envelopes import Caller, SlotInput
 from skill.runtime import SkillRuntime
 from skill.speech import estimate_ssml_seconds
@@ -22,6 +24,12 @@ _BREAK = re.compile(r'<break time="(\d+(?:\.\d+)?)(ms|s)"/>')
 def breaks(ssml: str) -> list[float]:
     """Every timed break in the SSML, in seconds."""
     return [float(v) / (1000 if unit == "ms" else 1) for v, unit in _BREAK.findall(ssml)]
+
+
+def history(store: SqliteStore) -> dict[str, Any]:
+    doc = store.load(USER).get(HISTORY_KEY)
+    assert isinstance(doc, dict)
+    return doc
 
 
 def routine_doc(store: SqliteStore) -> dict[str, object]:
@@ -276,15 +284,15 @@ def test_completed_and_stopped_routines_are_recorded_by_night(
             break
     assert last is not None and re.search("goodnight", last.text, re.I)
     doc = routine_doc(store)
-    assert completed_nights(doc) == {clock.now.date()}
-    record = doc["history"][clock.now.date().isoformat()]  # type: ignore[index]
+    assert completed_nights(history(store)) == {clock.now.date()}
+    record = history(store)[clock.now.date().isoformat()]
     assert record["moves_done"] == record["moves_total"] == 6
     assert doc["saved"] is None
     clock.advance(days=1)
     convo.say("start my bedtime stretches")
     convo.say("stop")
     night = clock.now.date().isoformat()
-    assert routine_doc(store)["history"][night]["completed"] is False  # type: ignore[index]
+    assert history(store)[night]["completed"] is False
 
 
 def test_a_dropped_session_saves_the_place(convo: Conversation, store: SqliteStore) -> None:

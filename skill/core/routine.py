@@ -14,7 +14,7 @@ within an audio budget; blocks that do not fit continue in the next response.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -22,6 +22,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from skill.core.routine_content import MoveField, MoveSpec, RoutineLibrary
+from skill.core.routine_history import (
+    HISTORY_KEY,
+    HISTORY_LIMIT,
+    age_key,
+    history_of,
+)
 from skill.speech import SOFT_RATE, estimate_seconds
 
 STATE_VERSION = 1
@@ -35,7 +41,8 @@ CUE_EVERY_S = 15.0
 REST_BETWEEN_S = 3.0
 HOLD_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 MIN_HOLD_S, MAX_HOLD_S = 5.0, 60.0
-HISTORY_LIMIT = 400
+# Prune only once the history is this far over the limit, so most records cost no sort.
+HISTORY_SLACK = 40
 
 Side = Literal["left", "right"]
 Phase = Literal["running", "paused", "hurt", "stopped", "done"]
@@ -424,9 +431,7 @@ def resumable(state: RoutineState | None, now: datetime) -> bool:
     )
 
 
-def transition(
-    state: RoutineState | None, event: Event, now: datetime, setup: Setup
-) -> Outcome:
+def transition(state: RoutineState | None, event: Event, now: datetime, setup: Setup) -> Outcome:
     """The routine's one entry point. Illegal events leave the state as it was."""
     lib = setup.library
     if isinstance(event, Start):
@@ -578,10 +583,19 @@ def history_key(routine: str, night: date, local_day: date) -> str:
 
 
 def add_record(
-    history: dict[str, Any], key: str, record: HistoryRecord, limit: int = HISTORY_LIMIT
+    history: dict[str, Any],
+    key: str,
+    record: HistoryRecord,
+    limit: int = HISTORY_LIMIT,
+    slack: int = 0,
 ) -> dict[str, Any]:
     """A new history dict with ``record`` merged in (a later stop never undoes a
-    completion that night) and only the ``limit`` newest entries kept."""
+    completion that night); past ``limit + slack`` entries the oldest keys are
+    dropped down to ``limit``.
+
+    Keys start with the ISO night/day, so sorting the keys orders them by age
+    without parsing any record (it used to validate every record on every add).
+    """
     out = dict(history)
     old = _parse_record(out.get(key))
     if old is not None and old.routine == record.routine:
@@ -593,12 +607,8 @@ def add_record(
             }
         )
     out[key] = record.model_dump(mode="json")
-    if len(out) > limit:
-        def age(k: str) -> str:
-            parsed = _parse_record(out[k])
-            return parsed.at if parsed is not None else ""
-
-        for stale in sorted(out, key=age)[: len(out) - limit]:
+    if len(out) > limit + slack:
+        for stale in sorted(out, key=age_key)[: len(out) - limit]:
             del out[stale]
     return out
 
@@ -610,17 +620,18 @@ def _parse_record(raw: Any) -> HistoryRecord | None:
         return None
 
 
-def completed_nights(routine_doc: Any) -> set[date]:
-    """Nights on which the bedtime routine was completed, from the persistent
-    ``routine`` namespace (a dict or anything with a ``history`` attribute).
-    Damaged entries are ignored."""
-    if isinstance(routine_doc, BaseModel):
-        history = getattr(routine_doc, "history", None)
-    elif isinstance(routine_doc, dict):
-        history = routine_doc.get("history")
-    else:
-        history = None
-    if not isinstance(history, dict):
+def completed_nights(history: Any) -> set[date]:
+    """Nights on which the bedtime routine was completed. ``history`` is the
+    :data:`HISTORY_KEY` namespace (night key -> record), a whole user doc, or the
+    old ``routine`` namespace (a dict or model with a ``history``). Damaged
+    entries are ignored."""
+    if isinstance(history, BaseModel):
+        history = getattr(history, "history", None)
+    elif isinstance(history, Mapping) and (HISTORY_KEY in history or "routine" in history):
+        history = history_of(history)
+    elif isinstance(history, Mapping) and isinstance(history.get("history"), Mapping):
+        history = history["history"]
+    if not isinstance(history, Mapping):
         return set()
     nights: set[date] = set()
     for key, raw in history.items():

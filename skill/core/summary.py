@@ -1,7 +1,7 @@
 """The four-week summary a physiotherapist can read in a minute (pure).
 
 Built from the stored namespaces, read raw so a damaged entry is skipped, never
-fatal: ``checkin.days`` (ISO date -> 0..10 morning stiffness), ``routine.history``
+fatal: ``checkin.days`` (ISO date -> 0..10 morning stiffness), ``routine_history``
 (key -> record: routine, moves done/total, gentler move ids, completed, at),
 ``routine.gentler`` (move id -> date remembered) and ``safety.red_flags``
 (UTC time -> {symptom, urgency}). The referral rules are re-evaluated for every
@@ -22,6 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 from skill.core import checkin
+from skill.core.routine_history import history_of
 
 DAYS = 28
 WEEKS = DAYS // 7
@@ -168,7 +169,7 @@ def build(
     days = checkin.clean_days(_mapping(doc.get("checkin")).get("days"))
     routine = _mapping(doc.get("routine"))
     start = today - timedelta(days=DAYS - 1)
-    counts, gentler = _routines(_mapping(routine.get("history")), start, today)
+    counts, gentler = _routines(history_of(doc), start, today)
     for move, when in _mapping(routine.get("gentler")).items():
         day = _day_of(when)
         if day is not None and start <= day <= today:

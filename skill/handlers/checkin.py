@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skill.core import checkin as core
+from skill.core.routine_history import history_of
 from skill.handlers.base import IntentHandler
 from skill.localtime import local_today
 from skill.registry import Registry
@@ -59,11 +60,10 @@ def load(turn: Turn) -> CheckinState:
 
 
 def routine_history(turn: Turn) -> Mapping[str, Any]:
-    """The routine engineer's ``routine.history`` (night key -> record), read raw so
-    this module doesn't depend on that module's model; anything odd reads as empty."""
-    routine = turn.doc.get(ROUTINE_KEY)
-    history = routine.get("history") if isinstance(routine, Mapping) else None
-    return history if isinstance(history, Mapping) else {}
+    """The routine history (night key -> record; its own namespace, or the old
+    ``routine.history``), read raw so this module doesn't depend on the routine
+    module's model; anything odd reads as empty."""
+    return history_of(turn.doc)
 
 
 # --------------------------------------------------------------------------- asking

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # Namespaces with nothing of the user's own in them (bookkeeping only).
 _QUIET_KEYS = frozenset({"v", "version", "schema"})
-_ORDER = {"checkin": 0, "profile": 1, "routine": 2}
+_ORDER = {"checkin": 0, "profile": 1, "routine": 2, "routine_history": 3}
 
 
 def _count_days(value: Any) -> int:
@@ -48,8 +48,11 @@ def stored_items(turn: Turn) -> list[str]:
             if side in ("left", "right", "both"):
                 items.append(v.line("privacy.item.side", side=side))
             items.append(v.line("privacy.item.preferences"))
-        elif name == "routine":
-            items.append(v.line("privacy.item.routine"))
+        elif name in ("routine", "routine_history"):
+            # Progress and history are one thing to the user: say it once.
+            line = v.line("privacy.item.routine")
+            if line not in items:
+                items.append(line)
         elif name == "safety":
             items.append(v.line("privacy.item.red_flags"))
         elif name == "reminders":

@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skill.core.routine import (
+    HISTORY_KEY,
+    HISTORY_SLACK,
     Act,
     Event,
     Line,
@@ -43,6 +45,7 @@ from skill.core.routine import (
     transition,
 )
 from skill.core.routine_content import RoutineLibrary
+from skill.core.routine_history import migrate_history
 from skill.handlers.base import IntentHandler
 from skill.localtime import local_now, night_of
 from skill.profile import PROFILE_KEY, Profile
@@ -67,7 +70,8 @@ class RoutineDoc(BaseModel):
     hold_scale: float = 1.0
     gentler: dict[str, str] = Field(default_factory=dict)  # move id -> date remembered
     strength_started: str | None = None
-    history: dict[str, Any] = Field(default_factory=dict)
+    # The history lives in its own namespace (HISTORY_KEY); an old ``history``
+    # field here is moved there by :func:`_doc` before this model sees it.
 
 
 # -- plumbing ----------------------------------------------------------------------
@@ -80,7 +84,18 @@ def _library(turn: Turn) -> RoutineLibrary:
 
 
 def _doc(turn: Turn) -> RoutineDoc:
+    migrate_history(turn.doc)
     return turn.state(KEY, RoutineDoc)
+
+
+def _record(turn: Turn, state: RoutineState) -> None:
+    """Add the finished or stopped routine to the history namespace (only then is
+    that namespace read or written: steps leave it alone)."""
+    moment = local_now(turn)
+    key = history_key(state.routine, night_of(moment), moment.date())
+    raw = turn.doc.get(HISTORY_KEY)
+    history = raw if isinstance(raw, dict) else {}
+    turn.doc[HISTORY_KEY] = add_record(history, key, record_of(state, moment), slack=HISTORY_SLACK)
 
 
 def _setup(turn: Turn, doc: RoutineDoc) -> Setup:
@@ -136,12 +151,11 @@ def _apply(turn: Turn, doc: RoutineDoc, outcome: Outcome) -> Reply:
             turn.put_session(SESSION_KEY, None)
             doc.saved = dump_state(state)
         else:
-            turn.session[SESSION_KEY] = dump_state(state)
-            doc.saved = dump_state(state)
+            dumped = dump_state(state)
+            turn.session[SESSION_KEY] = dumped
+            doc.saved = dumped  # turn.put below dumps a copy
         if outcome.record:
-            moment = local_now(turn)
-            key = history_key(state.routine, night_of(moment), moment.date())
-            doc.history = add_record(doc.history, key, record_of(state, moment))
+            _record(turn, state)
     if outcome.remember_gentler is not None:
         doc.gentler = {**doc.gentler, outcome.remember_gentler: turn.now.date().isoformat()}
     turn.put(KEY, doc)
@@ -223,7 +237,7 @@ class NavigationHandler(IntentHandler):
 
 
 class HoldLengthHandler(IntentHandler):
-    """"Make the holds shorter/longer" (persisted) and "how long should I hold"."""
+    """ "Make the holds shorter/longer" (persisted) and "how long should I hold"."""
 
     intents = ("HoldLengthIntent",)
 
@@ -258,7 +272,7 @@ class HoldLengthHandler(IntentHandler):
 
 
 class MoveInfoHandler(IntentHandler):
-    """"How do I do a clam shell": one move, start to stop rule, then an offer."""
+    """ "How do I do a clam shell": one move, start to stop rule, then an offer."""
 
     intents = ("MoveInfoIntent",)
 
@@ -268,8 +282,10 @@ class MoveInfoHandler(IntentHandler):
         mid = turn.slot("Move").resolved_id
         live, _ = _live(turn)
         if mid is None or mid not in library.moves:
-            return Reply().say(v.line("routine.info.unknown")).ask(
-                v.line("routine.info.unknown.reprompt")
+            return (
+                Reply()
+                .say(v.line("routine.info.unknown"))
+                .ask(v.line("routine.info.unknown.reprompt"))
             )
         spec = library.moves[mid]
         side, _ = first_side(turn.state(PROFILE_KEY, Profile).painful_side)
@@ -320,8 +336,10 @@ def _on_launch(turn: Turn) -> Reply | None:
     name = library.moves[effective_move(saved, library)].name
     turn.expect("routine.resume")
     routine = library.routines[saved.routine].name
-    return Reply().say(v.line("routine.offer.resume", routine=routine, name=name)).ask(
-        v.line("routine.offer.resume.reprompt")
+    return (
+        Reply()
+        .say(v.line("routine.offer.resume", routine=routine, name=name))
+        .ask(v.line("routine.offer.resume.reprompt"))
     )
 
 

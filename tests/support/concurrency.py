@@ -21,6 +21,7 @@ from typing import Any
 from skill import envelopes
 from skill.builder import build_skill
 from skill.content import default_library
+from skill.core.routine_history import history_of
 from skill.deps import Deps
 from skill.envelopes import Caller, SlotInput
 from skill.runtime import SkillRuntime
@@ -144,7 +145,7 @@ def check(db: Path, writers: int, writes: int) -> dict[str, int]:
             days = doc.get("checkin", {}).get("days", {})
             lost += sum(1 for d, s in want["days"].items() if days.get(d) != s)
             unexpected += sum(1 for d in days if d not in want["days"])
-            history = doc.get("routine", {}).get("history", {})
+            history = history_of(doc)
             lost_nights += sum(1 for n in want["nights"] if n not in history)
         integrity = store.integrity_check()
         rows = store._conn().execute("SELECT COUNT(*), COUNT(DISTINCT user_id) FROM users")

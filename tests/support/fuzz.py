@@ -457,7 +457,8 @@ class Harness:
                 if doc and doc not in corpus.docs:
                     corpus.docs.append(doc)
         self.store.delete(caller.user_id)
-        spaces = {k for d in corpus.docs for k in d} | {"profile", "bedside", "routine", "checkin"}
+        known = {"profile", "bedside", "routine", "routine_history", "checkin"}
+        spaces = {k for d in corpus.docs for k in d} | known
         corpus.namespaces = tuple(sorted(spaces))
         return corpus
 
