@@ -18,7 +18,6 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skill.core.routine import (
-    HISTORY_KEY,
     HISTORY_SLACK,
     Act,
     Event,
@@ -45,7 +44,7 @@ from skill.core.routine import (
     transition,
 )
 from skill.core.routine_content import RoutineLibrary
-from skill.core.routine_history import migrate_history
+from skill.core.routine_history import HISTORY_KEY, migrate_history
 from skill.handlers.base import IntentHandler
 from skill.localtime import local_now, night_of
 from skill.profile import PROFILE_KEY, Profile
