@@ -106,6 +106,9 @@ class SqliteStore(UserStore):
             if mode != "wal":
                 raise StoreError(f"could not enable WAL (journal_mode={mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # Short busy slices for good: _begin_immediate and load poll up to
+            # timeout_s themselves (set here once, not twice per write).
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
         except (sqlite3.Error, StoreError) as exc:
             conn.close()
             if isinstance(exc, StoreError):
@@ -135,19 +138,20 @@ class SqliteStore(UserStore):
         # steady stream of writers a waiting process can lose every race
         # until its timeout. Poll with short slices instead (about 1 ms
         # apart, jittered), which keeps waits near the real queue length.
+        # The connection's busy_timeout is that slice (set once in _conn).
+        self._polling(conn, "BEGIN IMMEDIATE")
+
+    def _polling(
+        self, conn: sqlite3.Connection, sql: str, params: tuple[str, ...] = ()
+    ) -> sqlite3.Cursor:
         deadline = time.monotonic() + self.timeout_s
-        conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
-        try:
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() >= deadline:
-                        raise
-                    time.sleep(random.uniform(0, 0.001))
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout_s * 1000)}")
+        while True:
+            try:
+                return conn.execute(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0, 0.001))
 
     def _migrate(self) -> None:
         conn = self._conn()
@@ -192,11 +196,12 @@ class SqliteStore(UserStore):
 
     def load(self, user_id: str) -> Doc:
         try:
-            row = (
-                self._conn()
-                .execute("SELECT doc FROM users WHERE user_id = ?", (user_id,))
-                .fetchone()
-            )
+            # WAL readers are not blocked by writers; only recovery or a
+            # checkpoint-restart can report "locked", so poll as writes do.
+            conn = self._conn()
+            row = self._polling(
+                conn, "SELECT doc FROM users WHERE user_id = ?", (user_id,)
+            ).fetchone()
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("loading", exc)) from exc
         return {} if row is None else self._parse(row[0])
