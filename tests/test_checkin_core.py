@@ -315,3 +315,10 @@ def test_check_in_and_summary_touch_the_same_entries_for_10_or_10000_days() -> N
     # nights-and-mornings 60.
     assert max(small[0], year[0], large[0]) <= 9 + 30 + 14 + 60 + 60
     assert large[1] == 0  # never iterates the stored history
+
+
+def test_a_clean_history_is_kept_whole_and_one_bad_entry_is_dropped_alone() -> None:
+    days = history({i: i % 11 for i in range(400)})
+    assert core.clean_days(days) == days
+    for junk in ({"2026-03-10": True}, {"2026-03-10": 11}, {"2026-3-10": 4}, {"2026-03-10x": 4}):
+        assert core.clean_days({**days, **junk}) == days

