@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 TURN_KEY = "hiprest.turn"
 PENDING_KEY = "pending"
+# Session attribute caching the night-voice mode and time zone (see Turn.style).
+VOICE_KEY = "voice"
 
 
 @dataclass(frozen=True)
@@ -216,14 +218,38 @@ class Turn:
         if self._style is None:
             from skill.core.night import needs_local_time, soft
 
-            mode = self.state(PROFILE_KEY, Profile).night_voice
-            local = None
-            if needs_local_time(mode):
-                from skill.localtime import local_now
+            mode, local = self._voice_setting()
+            if mode is None:
+                mode = self.state(PROFILE_KEY, Profile).night_voice
+                if needs_local_time(mode):
+                    from skill.localtime import local_now
 
-                local = local_now(self)
+                    local = local_now(self)
+                # Decided once per session: later turns need neither the stored
+                # profile nor the time zone lookup just to pick a voice.
+                zone = getattr(local.tzinfo, "key", None) if local is not None else None
+                self.session[VOICE_KEY] = {"mode": mode, "zone": zone}
             self._style = "soft" if soft(mode, local) else "normal"
         return self._style
+
+    def _voice_setting(self) -> tuple[str | None, datetime | None]:
+        """(mode, local time) from the session's cached night-voice setting, or
+        (None, None) when there is none usable."""
+        cached = self.session.get(VOICE_KEY)
+        if not isinstance(cached, dict) or cached.get("mode") not in ("on", "off", "auto"):
+            return None, None
+        mode = str(cached["mode"])
+        zone = cached.get("zone")
+        if mode != "auto":
+            return mode, None
+        if not isinstance(zone, str):
+            return None, None
+        try:
+            from zoneinfo import ZoneInfo
+
+            return mode, self.now.astimezone(ZoneInfo(zone))
+        except (ValueError, KeyError, OSError):
+            return None, None
 
     def _soft(self) -> bool:
         return self.style == "soft"
@@ -231,6 +257,7 @@ class Turn:
     def refresh_style(self) -> None:
         """Decide the style again (the night-voice setting changed during this request)."""
         self._style = None
+        self.session.pop(VOICE_KEY, None)
 
     def respond(self, reply: Reply) -> Response:
         # Nothing to say (e.g. a session end): don't load state just to pick a voice.
