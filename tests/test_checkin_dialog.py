@@ -492,3 +492,88 @@ def test_concurrent_check_ins_on_different_days_merge(
     b = make_conversation(runtime, clock)
     b.say("my stiffness is 6")
     assert stored_days(store) == {"2026-03-10": 5, "2026-03-11": 6}
+
+
+# ------------------------------------------------------------------------ re-asks and rounding
+
+
+@pytest.mark.parametrize("heard", ["ummm pretty bad", "banana"])
+def test_a_non_number_is_asked_again_without_calling_it_out_of_range(
+    runtime: SkillRuntime, clock: FakeClock, store: SqliteStore, heard: str
+) -> None:
+    convo = make_conversation(runtime, clock, locale="en-AU")
+    run_script(
+        convo,
+        f"""
+        U: morning check in
+        U: {heard}
+        A: !outside the scale
+        A: didn't catch a number
+        A: zero to ten
+        A: <open>
+        U: about a seven i guess
+        A: Got it, 7 for this morning
+        """,
+    )
+    assert stored_days(store) == {TODAY.isoformat(): 7}
+
+
+@pytest.mark.parametrize("heard", ["fifteen", "minus two"])
+def test_an_out_of_range_number_is_asked_again_with_the_range(
+    convo: Conversation, heard: str
+) -> None:
+    run_script(
+        convo,
+        f"U: morning check in\nU: {heard}\nA: outside the scale\nA: zero to ten\nA: <open>",
+    )
+
+
+def test_nothing_heard_asks_again_for_a_number(convo: Conversation) -> None:
+    convo.say("morning check in")
+    reply = convo.intent("LogScoreIntent", {})
+    assert "didn't catch a number" in reply.text and "outside" not in reply.text
+    assert not reply.ended
+
+
+@pytest.mark.parametrize(
+    ("answer", "score"),
+    [("about a seven i guess", 7), ("i'd say a seven", 7), ("maybe six", 6), ("a six i guess", 6)],
+)
+def test_hedged_answers_in_the_check_in_are_understood_as_a_score(
+    convo: Conversation, store: SqliteStore, answer: str, score: int
+) -> None:
+    run_script(convo, f"U: morning check in\nU: {answer}\nA: Got it, {score} for this morning")
+    assert stored_days(store) == {TODAY.isoformat(): score}
+
+
+def test_a_bare_half_point_says_the_rounding_in_the_question_not_after_yes(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    run_script(
+        convo,
+        """
+        U: three and a half
+        A: round halves up, so 3.5 counts as 4.*Shall I log 4
+        U: yes
+        A: !round halves up
+        A: Got it, 4 for this morning
+        """,
+    )
+    assert stored_days(store) == {TODAY.isoformat(): 4}
+
+
+def test_a_half_point_replacement_says_the_rounding_in_the_question(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    seed(store, {0: 4})
+    run_script(
+        convo,
+        """
+        U: my stiffness is five and a half
+        A: round halves up, so 5.5 counts as 6.*change it to 6
+        U: yes
+        A: !round halves up
+        A: changed to 6
+        """,
+    )
+    assert stored_days(store)[TODAY.isoformat()] == 6

@@ -76,14 +76,20 @@ def ask_score(turn: Turn, misses: int = 0, key: str = "checkin.ask") -> Reply:
 
 
 def miss(turn: Turn, error: core.ParseError) -> Reply:
-    """A bad or missing answer: re-ask saying the range; the second miss leaves."""
+    """A bad or missing answer: re-ask (the range only for a number outside it,
+    otherwise just ask again for a number); the second miss leaves."""
     misses = int(turn.pending_data.get("misses", 0)) if turn.pending == "checkin.score" else 0
     misses += 1
     if misses >= MAX_MISSES:
         turn.clear_pending()
         return Reply(end_session=True).say(turn.voice.line("checkin.giveup"))
-    key = "checkin.reask.missing" if error == "missing" else "checkin.reask.range"
-    return ask_score(turn, misses, key)
+    return ask_score(turn, misses, reask_key(error))
+
+
+def reask_key(error: core.ParseError | None) -> str:
+    # Only a number outside 0-10 gets the range lecture; words, mumbles and silence
+    # simply get asked again for a number.
+    return "checkin.reask.range" if error == "out_of_range" else "checkin.reask.missing"
 
 
 def take_score(turn: Turn, raw: str | None) -> Reply:
@@ -107,9 +113,10 @@ def record(
     old = state.days.get(today_key)
     if old is not None and not confirmed and old != score:
         turn.expect("checkin.replace", score=score, rounded_from=rounded_from)
-        return Reply().say(v.line("checkin.replace.ask", old=old, score=score)).ask(
-            v.line("checkin.replace.reprompt", old=old, score=score)
-        )
+        return Reply().say(
+            *rounding(turn, score, rounded_from),
+            v.line("checkin.replace.ask", old=old, score=score),
+        ).ask(v.line("checkin.replace.reprompt", old=old, score=score))
     # Stops at the first other key: O(1), whatever the history's size.
     any_before = any(k != today_key for k in state.days)
     state.days[today_key] = score
@@ -121,9 +128,8 @@ def record(
     state.notice_given = True
     turn.put(CHECKIN_KEY, state)
 
-    parts: list[Part] = []
-    if rounded_from is not None:
-        parts.append(v.line("checkin.rounded", said=core.spoken_number(rounded_from), score=score))
+    # A confirmed score was asked about first, and that question said the rounding.
+    parts: list[Part] = [] if confirmed else rounding(turn, score, rounded_from)
     fb = core.feedback(state.days, today, any_before=any_before)
     if old is not None and fb.first_ever:
         parts.append(v.line("checkin.replaced", score=score))
@@ -143,6 +149,13 @@ def record(
         return reply
     turn.expect("checkin.summary_offer")
     return reply.say(v.line("checkin.followup.ask")).ask(v.line("checkin.followup.reprompt"))
+
+
+def rounding(turn: Turn, score: int, rounded_from: float | None) -> list[Part]:
+    """"I round halves up, so 3.5 counts as 4", said with the first mention of the score."""
+    if rounded_from is None:
+        return []
+    return [turn.voice.line("checkin.rounded", said=core.spoken_number(rounded_from), score=score)]
 
 
 def feedback_lines(turn: Turn, fb: core.Feedback) -> list[Part]:
@@ -285,12 +298,13 @@ class LogScoreHandler(IntentHandler):
             return take_score(turn, raw)
         parsed = core.parse_score(raw)
         if parsed.score is None:
-            return ask_score(turn, misses=1, key="checkin.reask.range")
+            return ask_score(turn, misses=1, key=reask_key(parsed.error))
         v = turn.voice
         turn.expect("checkin.bare", score=parsed.score, rounded_from=parsed.rounded_from)
-        return Reply().say(v.line("checkin.bare.ask", score=parsed.score)).ask(
-            v.line("checkin.bare.reprompt", score=parsed.score)
-        )
+        return Reply().say(
+            *rounding(turn, parsed.score, parsed.rounded_from),
+            v.line("checkin.bare.ask", score=parsed.score),
+        ).ask(v.line("checkin.bare.reprompt", score=parsed.score))
 
 
 class SummaryHandler(IntentHandler):
