@@ -414,3 +414,121 @@ def test_bedtime_routine_follows_the_clinical_notes() -> None:
         text = " ".join(move.text(f) for f in ("start", "movement", "feel", "stop")).lower()
         assert "across your body" not in text.replace("not across your body", "")
         assert not re.search(r"\b(treats?|cures?|heals?|diagnos\w*)\b", text)
+
+
+# -- content review: stop rules, resume, side-lying moves ------------------------------
+
+STRENGTH = LIB.routines["strengthening"].move_ids(week=5)
+TWO_SIDED = [mid for mid, spec in LIB.moves.items() if spec.two_sided]
+SIDE_LYING = [mid for mid, spec in LIB.moves.items() if spec.side_lying]
+_STOP_WORDS = re.compile(r"\bstop\b|ease off|pain sharpens|above \d|skip", re.I)
+
+
+def strength_at(move: str, side: int = 0, **kw: object) -> RoutineState:
+    return RoutineState(
+        routine="strengthening",
+        moves=STRENGTH,
+        move=STRENGTH.index(move),
+        side=side,
+        started=NOW,
+        updated=NOW,
+        **kw,
+    )
+
+
+def side_line(outcome: Outcome) -> Line:
+    return next(a for a in outcome.acts if isinstance(a, Line) and a.key.startswith("routine.side"))
+
+
+def move_sides(outcome: Outcome) -> set[str | None]:
+    return {a.side for a in outcome.acts if isinstance(a, MoveLine)}
+
+
+@pytest.mark.parametrize("mid", TWO_SIDED)
+def test_the_second_side_of_every_two_sided_move_says_its_stop_rule(mid: str) -> None:
+    lib = LIB.model_copy(
+        update={"routines": {"bedtime": LIB.routines["bedtime"].model_copy(
+            update={"moves": (LIB.routines["bedtime"].moves[0].model_copy(update={"move": mid}),)}
+        )}}
+    )
+    state = RoutineState(
+        routine="bedtime", moves=[mid], side=1, started=NOW, updated=NOW
+    )
+    out = transition(state, "repeat", NOW, Setup(library=lib))
+    fields = [a.field for a in out.acts if isinstance(a, MoveLine)]
+    assert "stop" in fields and "movement" in fields
+
+
+@pytest.mark.parametrize("mid", sorted(LIB.moves))
+def test_only_the_stop_line_carries_the_stop_rule_so_it_is_never_said_twice(mid: str) -> None:
+    spec = LIB.moves[mid]
+    for field in ("start", "movement", "feel", "breath"):
+        assert not _STOP_WORDS.search(spec.text(field, "left")), (mid, field)
+    assert spec.stop.strip()
+
+
+def test_resuming_names_the_move_once_without_the_heading() -> None:
+    out = transition(at("settle_breathing", phase="paused"), "resume", NOW, setup())
+    assert keys(out)[0] == "routine.resuming"
+    assert "routine.move.heading" not in keys(out) and "routine.continue" not in keys(out)
+    assert "start" in [a.field for a in out.acts if isinstance(a, MoveLine)]
+
+
+def test_resuming_a_cut_move_does_not_say_carrying_on_as_well() -> None:
+    out = transition(at("knee_to_chest", block=1, phase="paused"), "resume", NOW, setup())
+    assert "routine.resuming" in keys(out) and "routine.continue" not in keys(out)
+
+
+def test_a_fresh_step_still_gets_its_heading() -> None:
+    out = transition(at("settle_breathing"), "next", NOW, setup())
+    assert "routine.move.heading" in keys(out)
+
+
+def test_side_lying_moves_are_the_clams_and_side_leg_lifts() -> None:
+    assert {"clam", "clam_small", "side_leg_lift"} <= set(SIDE_LYING)
+    assert not {"knee_to_chest", "gentle_figure_four", "fire_hydrant"} & set(SIDE_LYING)
+
+
+@pytest.mark.parametrize(("painful", "good"), [("left", "right"), ("right", "left")])
+@pytest.mark.parametrize("mid", ["clam", "side_leg_lift"])
+def test_side_lying_moves_start_with_the_sore_leg_on_top_lying_on_the_good_side(
+    mid: str, painful: str, good: str
+) -> None:
+    s = setup(painful_side=painful, week=5)
+    state = begin("strengthening", s, NOW).state
+    assert state is not None
+    first = transition(state.model_copy(update={"move": STRENGTH.index(mid)}), "repeat", NOW, s)
+    assert side_line(first).key == "routine.side.first_lying_sore"
+    assert dict(side_line(first).params)["side"] == painful
+    assert move_sides(first) == {painful}
+    second = transition(first.state, "next", NOW, s)
+    assert side_line(second).key == "routine.side.second_lying_sore"
+    assert dict(side_line(second).params)["side"] == good
+    assert move_sides(second) == {good}
+    assert "stop" in [a.field for a in second.acts if isinstance(a, MoveLine)]
+
+
+def test_side_lying_moves_without_a_known_sore_side_name_the_top_leg() -> None:
+    s = setup(week=5)
+    state = begin("strengthening", s, NOW).state
+    assert state is not None
+    first = transition(state.model_copy(update={"move": STRENGTH.index("clam")}), "repeat", NOW, s)
+    assert side_line(first).key == "routine.side.first_lying"
+    second = transition(first.state, "next", NOW, s)
+    assert side_line(second).key == "routine.side.second_lying"
+    assert move_sides(first) != move_sides(second)
+
+
+def test_lying_on_the_back_moves_still_start_with_the_side_that_does_not_hurt() -> None:
+    s = setup(painful_side="left")
+    state = begin("bedtime", s, NOW).state
+    assert state is not None
+    out = transition(state.model_copy(update={"move": 1}), "repeat", NOW, s)
+    assert side_line(out).key == "routine.side.first_good" and move_sides(out) == {"right"}
+
+
+def test_kneeling_moves_start_with_the_side_that_does_not_hurt() -> None:
+    s = setup(painful_side="right", week=5)
+    state = strength_at("fire_hydrant", first_side="left", painful_known=True)
+    out = transition(state, "repeat", NOW, s)
+    assert side_line(out).key == "routine.side.first_good" and move_sides(out) == {"left"}

@@ -361,3 +361,103 @@ def test_strengthening_routine_starts_with_the_pain_rule(convo: Conversation) ->
     )
 
 
+
+
+# -- content review: resume heading, second-side stop rule, side-lying moves ------------
+
+
+def strength_profile(store: SqliteStore, painful: str) -> None:
+    """A sore side on file and strengthening begun 18 days ago (week 2: clams join)."""
+    store.update(
+        USER,
+        diff(
+            {},
+            {
+                "profile": {"v": 1, "painful_side": painful, "launches": 3},
+                "routine": {"v": 1, "strength_started": "2026-02-20"},
+            },
+        ),
+    )
+
+
+def test_resuming_at_the_first_move_says_its_name_once(convo: Conversation) -> None:
+    exchanges = run_script(
+        convo,
+        """
+        U: start my bedtime stretches
+        U: pause
+        U: resume
+        A: picking up at slow breathing
+        A: !move 1 of 6
+        """,
+    )
+    assert len(re.findall("slow breathing", exchanges[-1].text, re.I)) == 1
+
+
+def test_the_second_side_says_the_stop_rule_once(convo: Conversation) -> None:
+    exchanges = run_script(
+        convo,
+        """
+        U: start my bedtime stretches
+        U: next
+        U: next
+        A: now your right side
+        A: if your hip hurts, stop
+        """,
+    )
+    said = exchanges[-1].text
+    assert len(re.findall(r"ease off", said, re.I)) == 1
+    assert len(re.findall(r"\bstop\b", said, re.I)) == 1
+
+
+def test_clams_start_lying_on_the_good_side_with_the_sore_leg_on_top(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    strength_profile(store, "left")
+    run_script(
+        convo,
+        """
+        U: do my hip strengthening
+        U: next
+        U: next
+        A: clam shells
+        A: lying on the side that doesn't hurt, with your sore left leg on top
+        A: your left leg on top
+        A: !right leg on top
+        U: next
+        A: now your right leg on top
+        A: lying on your sore hip
+        A: if lying on your sore hip hurts, skip that side
+        A: !the one that doesn't hurt
+        U: next
+        A: side-lying leg lifts
+        A: sore left leg on top
+        U: next
+        A: now your right leg on top.*lying on your sore hip
+        """,
+    )
+
+
+def test_clams_without_a_sore_side_on_file_name_the_top_leg(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    store.update(USER, diff({}, {"routine": {"v": 1, "strength_started": "2026-02-20"}}))
+    run_script(
+        convo,
+        """
+        U: do my hip strengthening
+        U: next
+        U: next
+        A: start with your left leg on top
+        A: !doesn't hurt
+        U: next
+        A: now your right leg on top
+        """,
+    )
+
+
+def test_asking_how_to_do_a_clam_puts_the_sore_leg_on_top(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    strength_profile(store, "right")
+    run_script(convo, "U: how do i do a clam shell\nA: your right leg on top\nA: !left leg on top")

@@ -282,8 +282,27 @@ def effective_move(state: RoutineState, library: RoutineLibrary) -> str:
     return gentler if base in state.gentler and gentler is not None else base
 
 
-def working_side(state: RoutineState) -> Side:
-    return state.first_side if state.side == 0 else _other(state.first_side)
+def working_side(state: RoutineState, spec: MoveSpec | None = None) -> Side:
+    """The leg that works on this side of the move. ``first_side`` is the side that
+    doesn't hurt; a side-lying move (``spec.side_lying``) starts with the sore leg
+    on top instead, so the user first lies on the good hip."""
+    first = state.first_side
+    if spec is not None and spec.side_lying and state.painful_known:
+        first = _other(first)
+    return first if state.side == 0 else _other(first)
+
+
+def side_line(state: RoutineState, spec: MoveSpec, side: Side) -> Line:
+    """Which side comes now, worded for how the user lies."""
+    if spec.side_lying:
+        when = "first" if state.side == 0 else "second"
+        sore = "_sore" if state.painful_known else ""
+        return Line.of(f"routine.side.{when}_lying{sore}", side=side)
+    if state.side == 1:
+        return Line.of("routine.side.second", side=side)
+    if state.painful_known:
+        return Line.of("routine.side.first_good", side=side)
+    return Line.of("routine.side.first", side=side)
 
 
 # -- transitions -----------------------------------------------------------------
@@ -293,15 +312,18 @@ def _touch(state: RoutineState, now: datetime, **changes: Any) -> RoutineState:
     return state.model_copy(update={**changes, "updated": now})
 
 
-def _deliver(state: RoutineState, setup: Setup, lead: Sequence[Act]) -> Outcome:
-    """Say the current step from ``state.block``, as far as the audio budget allows."""
+def _deliver(
+    state: RoutineState, setup: Setup, lead: Sequence[Act], *, named: bool = False
+) -> Outcome:
+    """Say the current step from ``state.block``, as far as the audio budget allows.
+    ``named``: the lead already named the move ("Picking up at ..."), so no heading."""
     lib = setup.library
     mid = effective_move(state, lib)
     spec = lib.moves[mid]
-    side = working_side(state) if spec.two_sided else None
+    side = working_side(state, spec) if spec.two_sided else None
     acts: list[Act] = list(lead)
     if state.block == 0:
-        if state.side == 0:
+        if state.side == 0 and not named:
             acts.append(
                 Line.of(
                     "routine.move.heading",
@@ -311,23 +333,20 @@ def _deliver(state: RoutineState, setup: Setup, lead: Sequence[Act]) -> Outcome:
                 )
             )
         if spec.two_sided and side is not None:
-            if state.side == 1:
-                acts.append(Line.of("routine.side.second", side=side))
-            elif state.painful_known:
-                acts.append(Line.of("routine.side.first_good", side=side))
-            else:
-                acts.append(Line.of("routine.side.first", side=side))
+            acts.append(side_line(state, spec, side))
+        # The second side is kept short, but a stop rule goes with every side.
         fields: tuple[MoveField, ...] = (
             ("start", "movement", "feel", "breath", "stop")
             if state.side == 0
-            else ("movement", "breath")
+            else ("movement", "breath", "stop")
         )
-        if state.side == 0 and state.move > 0 and state.block == 0:
+        # (After a break, the starting position is said again.)
+        if state.side == 0 and state.move > 0 and state.block == 0 and not named:
             before = state.model_copy(update={"move": state.move - 1})
             if lib.moves[effective_move(before, lib)].start == spec.start:
                 fields = fields[1:]  # same starting position as the last move: keep it short
         acts += [MoveLine(mid, f, side) for f in fields]
-    else:
+    elif not named:
         acts.append(Line.of("routine.continue", name=spec.name))
     used = estimate_acts(acts, lib) + CUE_ALLOWANCE_S + LINE_ALLOWANCE_S  # closing lines
     total_blocks = block_count(spec)
@@ -509,7 +528,7 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
             name = lib.routines[state.routine].name
             return begin(state.routine, setup, now, [Line.of("routine.stale", routine=name)])
         lead = [Line.of("routine.resuming", name=spec.name)]
-        return _deliver(_touch(state, now, phase="running"), setup, lead)
+        return _deliver(_touch(state, now, phase="running"), setup, lead, named=True)
     if event == "start_over":
         fresh = _touch(state, now, move=0, side=0, block=0, resume_block=None, done=[])
         return _deliver(fresh, setup, [Line.of("routine.starting_over")])

@@ -34,6 +34,10 @@ class MoveSpec(BaseModel):
     reps: int = Field(default=1, ge=1, le=20)
     pace_s: float = Field(default=0, ge=0, le=10)
     sides: Literal["each", "none"] = "none"
+    # Lying on one side with the working ({side}) leg on top, so the body rests on
+    # the other hip. Such moves start with the sore leg on top: lying on the painful
+    # side compresses it (clinical-notes: the main aggravator).
+    side_lying: bool = False
     # Breathing "holds" are cued "just breathe", not "hold it there".
     cue: Literal["hold", "breathe"] = "hold"
     gentler: str | None = None
@@ -50,6 +54,8 @@ class MoveSpec(BaseModel):
             raise ValueError("a hold needs hold_s of at least 5 s")
         if self.kind == "reps" and self.pace_s <= 0:
             raise ValueError("a reps move needs pace_s")
+        if self.side_lying and self.sides != "each":
+            raise ValueError("a side-lying move must be done on each side")
         allowed = {"side"} if self.sides == "each" else set()
         for field in _TEXT_FIELDS:
             extra = _placeholders(getattr(self, field)) - allowed

@@ -56,7 +56,7 @@ def _routine_screen(turn: Turn) -> tuple[str, dict[str, Any]] | None:
         scale = clamp_scale(float(scale))
     except (TypeError, ValueError):
         scale = 1.0
-    side = working_side(state) if spec.sides == "each" else None
+    side = working_side(state, spec) if spec.sides == "each" else None
     source = core.routine_source(
         turn.voice.line,
         routine=library.routines[state.routine].name,

@@ -287,7 +287,9 @@ class MoveInfoHandler(IntentHandler):
                 .ask(v.line("routine.info.unknown.reprompt"))
             )
         spec = library.moves[mid]
-        side, _ = first_side(turn.state(PROFILE_KEY, Profile).painful_side)
+        side, known = first_side(turn.state(PROFILE_KEY, Profile).painful_side)
+        if spec.side_lying and known:
+            side = "left" if side == "right" else "right"  # the sore leg on top
         scale = clamp_scale(_doc(turn).hold_scale)
         parts: list[Part] = [spec.text(f, side) for f in ("start", "movement", "feel")]
         if spec.kind == "hold" and spec.reps > 1:
