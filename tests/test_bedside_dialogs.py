@@ -7,6 +7,7 @@ import pytest
 from skill import envelopes
 from skill.conversation import Conversation
 from skill.handlers import routine
+from skill.handlers.bedside import OFFERS, next_offer
 from skill.profile import PROFILE_KEY
 from skill.reply import Reply
 from skill.runtime import SkillRuntime
@@ -246,3 +247,93 @@ def test_real_envelope_with_unresolved_side_asks_which_hip(
     env = envelopes.intent(caller, clock(), "WhichSideIntent", slots)
     body = runtime.handle(env)["response"]
     assert "Which hip hurts" in body["outputSpeech"]["ssml"]
+
+
+# -- follow-up offers are never repeated in a session ---------------------------------
+
+
+def test_after_pillow_tips_later_answers_do_not_offer_pillow_tips_again(
+    convo: Conversation,
+) -> None:
+    run_script(convo, """
+        U: where should i put my pillow
+        U: on my back
+        A: pillow under your knees
+        A: bedtime stretch
+        U: what mattress is best
+        A: medium-firm
+        A: !pillow tips
+        A: !bedtime stretch
+        A: sets it off
+        A: <open>
+        U: who can help
+        A: orthopaedic
+        A: !pillow tips
+        A: !sets it off
+        A: !who can help
+        A: <open>
+    """)
+
+
+def test_an_offer_taken_up_is_not_made_again(convo: Conversation) -> None:
+    run_script(convo, """
+        U: who can help
+        A: pillow tips
+        U: yes
+        A: back, your side, or your front
+        U: on my side
+        A: bedtime stretch
+        U: should i see a doctor
+        A: numbness or weakness in your leg
+        A: !who can help
+        A: !pillow tips
+        A: !bedtime stretch
+        A: sets it off
+    """)
+
+
+def test_an_offer_heard_and_ignored_is_not_made_again(convo: Conversation) -> None:
+    exchanges = run_script(convo, """
+        U: what mattress should i get
+        A: pillow tips
+        U: why does my hip hurt at night
+        A: presses the tendons
+        A: !pillow tips
+        A: <open>
+    """)
+    assert exchanges[-1].text.rstrip().endswith("?")
+
+
+def test_when_every_offer_has_been_heard_the_answer_ends_without_a_question(
+    convo: Conversation,
+) -> None:
+    asks = [
+        "what mattress should i get", "what is the gluteus minimus", "what causes it",
+        "how should i sit at my desk", "should i see a doctor", "who can help",
+        "why does my hip hurt at night",
+    ]
+    offers: list[str] = []
+    for ask in asks:
+        exchange = convo.say(ask)
+        assert not exchange.problems()
+        question = exchange.text.rstrip()
+        if exchange.ended:
+            assert not question.endswith("?")
+            break
+        offers.append(question[question.rfind(".") + 1 :].strip())
+    else:
+        raise AssertionError(f"the offers never ran out: {offers}")
+    assert len(offers) == len(set(offers)), offers
+
+
+def test_next_offer_keeps_the_preferred_one_until_it_is_heard() -> None:
+    assert next_offer("bedside.offer_pro", []) == "bedside.offer_pro"
+
+
+def test_next_offer_goes_round_the_list_past_heard_ones() -> None:
+    heard = ["bedside.offer_who", "bedside.offer_pillows"]
+    assert next_offer("bedside.offer_who", heard) == "bedside.offer_stretch"
+
+
+def test_next_offer_is_none_once_every_offer_was_heard() -> None:
+    assert next_offer("bedside.offer_causes", list(OFFERS)) is None

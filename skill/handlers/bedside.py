@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from skill.core.bedside import (
     BEDSIDE_KEY,
     Advice,
@@ -28,6 +30,46 @@ from skill.turn import Turn
 ASK_POSITION = "bedside.position"
 ASK_SIDE = "bedside.side"
 OFFER_STRETCH = "bedside.offer_stretch"
+OFFER_PILLOWS = "bedside.offer_pillows"
+# Every follow-up offer, in the order tried when an answer's own offer was already
+# heard: from the one after it, round the list.
+OFFERS = (
+    OFFER_PILLOWS,
+    OFFER_STRETCH,
+    "bedside.offer_causes",
+    "bedside.offer_habits",
+    "bedside.offer_pro",
+    "bedside.offer_who",
+)
+# Session attribute: offers already made, or whose answer was already given, this session.
+HEARD_KEY = "bedside_heard"
+
+
+class Heard(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    offers: list[str] = Field(default_factory=list)
+
+
+def _heard(turn: Turn) -> Heard:
+    return turn.session_state(HEARD_KEY, Heard) or Heard()
+
+
+def _spend(turn: Turn, *offers: str) -> None:
+    """Mark offers as heard (made, or their answer given) for the rest of the session."""
+    heard = _heard(turn)
+    fresh = [o for o in offers if o not in heard.offers]
+    if fresh:
+        heard.offers += fresh
+        turn.put_session(HEARD_KEY, heard)
+
+
+def next_offer(preferred: str, heard: list[str]) -> str | None:
+    """``preferred`` unless already heard, else the next unheard offer round the list."""
+    start = OFFERS.index(preferred) if preferred in OFFERS else 0
+    for offer in OFFERS[start:] + OFFERS[:start]:
+        if offer not in heard:
+            return offer
+    return None
 
 
 def _say(turn: Turn, advice: Advice) -> str:
@@ -35,10 +77,17 @@ def _say(turn: Turn, advice: Advice) -> str:
 
 
 def _with_offer(turn: Turn, offer: str, *parts: str | Pause) -> Reply:
-    """An answer followed by its one follow-up question, remembered for yes/no."""
+    """An answer followed by one follow-up question, remembered for yes/no. The
+    question is never one already heard this session; when none is left the
+    answer closes the session."""
     v = turn.voice
-    turn.expect(offer)
-    return Reply().say(*parts, v.line(offer)).ask(v.line(f"{offer}.reprompt"))
+    chosen = next_offer(offer, _heard(turn).offers)
+    if chosen is None:
+        turn.clear_pending()
+        return Reply(end_session=True).say(*parts, v.line("bedside.goodnight"))
+    _spend(turn, chosen)
+    turn.expect(chosen)
+    return Reply().say(*parts, v.line(chosen)).ask(v.line(f"{chosen}.reprompt"))
 
 
 def _painful(turn: Turn) -> Side | None:
@@ -75,6 +124,7 @@ def pillow_reply(turn: Turn, position_value: str | None, lying_on: Side | None =
         state.position = position
         turn.put(BEDSIDE_KEY, state)
     advice = pillow_advice(position, _painful(turn), lying_on)
+    _spend(turn, OFFER_PILLOWS)  # pillow tips given: never offered again this session
     return _with_offer(turn, OFFER_STRETCH, _say(turn, advice))
 
 
@@ -118,6 +168,13 @@ TOPICS: dict[str, tuple[str, str]] = {
     "SeeProfessionalIntent": ("bedside.pro.when", "bedside.offer_who"),
     "WhoCanHelpIntent": ("bedside.pro.who", "bedside.offer_pillows"),
 }
+# Answers that some offer leads to: once given, that offer is spent for the session.
+ANSWER_OF_OFFER: dict[str, str] = {
+    "bedside.causes": "bedside.offer_causes",
+    "bedside.habits": "bedside.offer_habits",
+    "bedside.pro.when": "bedside.offer_pro",
+    "bedside.pro.who": "bedside.offer_who",
+}
 
 
 class TopicHandler(IntentHandler):
@@ -127,7 +184,13 @@ class TopicHandler(IntentHandler):
 
     def reply(self, turn: Turn) -> Reply:
         answer, offer = TOPICS[turn.intent or ""]
-        return _with_offer(turn, offer, turn.voice.line(answer))
+        return _answer(turn, answer, offer)
+
+
+def _answer(turn: Turn, answer: str, offer: str) -> Reply:
+    if answer in ANSWER_OF_OFFER:
+        _spend(turn, ANSWER_OF_OFFER[answer])
+    return _with_offer(turn, offer, turn.voice.line(answer))
 
 
 def night_pain_reply(turn: Turn) -> Reply:
@@ -152,6 +215,7 @@ def start_stretch(turn: Turn) -> Reply:
 
     start: Callable[[Turn], Reply] | None = getattr(routine, "start_bedtime", None)
     turn.clear_pending()
+    _spend(turn, OFFER_STRETCH)
     if start is not None:
         return start(turn)
     # Until the routine module exposes start_bedtime, tell the user the phrase that starts it.
@@ -161,14 +225,14 @@ def start_stretch(turn: Turn) -> Reply:
 
 def _topic(answer: str, offer: str) -> Callable[[Turn], Reply]:
     def act(turn: Turn) -> Reply:
-        return _with_offer(turn, offer, turn.voice.line(answer))
+        return _answer(turn, answer, offer)
 
     return act
 
 
 YES_ACTIONS: dict[str, Callable[[Turn], Reply]] = {
     OFFER_STRETCH: start_stretch,
-    "bedside.offer_pillows": lambda turn: pillow_reply(turn, None),
+    OFFER_PILLOWS: lambda turn: pillow_reply(turn, None),
     "bedside.offer_causes": _topic("bedside.causes", "bedside.offer_habits"),
     "bedside.offer_habits": _topic("bedside.habits", "bedside.offer_pro"),
     "bedside.offer_pro": _topic("bedside.pro.when", "bedside.offer_who"),
