@@ -528,7 +528,7 @@ import json, sys, time
 t0 = time.perf_counter()
 import ask_sdk_core.skill_builder, ask_sdk_model
 t1 = time.perf_counter()
-import pydantic, pydantic_settings, yaml
+import pydantic, yaml
 t2 = time.perf_counter()
 import skill.lambda_function as entry
 out = entry.lambda_handler(json.loads(sys.argv[1]), None)
@@ -618,7 +618,7 @@ def section_cold(cfg: Config) -> Section:
         parts_r.append(_cold_once(_HELLO_PARTS, event, env))
     for key, label in (
         ("sdk", "  of which ask-sdk-core + ask-sdk-model import"),
-        ("libs", "  of which pydantic + pydantic-settings + yaml (Hip Rest) / flask (hello)"),
+        ("libs", "  of which pydantic + yaml (Hip Rest) / flask (hello)"),
         ("own", "  of which own code, content and first answer"),
     ):
         a, b = median([x[key] for x in parts_h]), median([x[key] for x in parts_r])

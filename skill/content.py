@@ -15,8 +15,9 @@ only lists what differs.
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Mapping
-from functools import cache
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -93,21 +94,44 @@ class LocaleContent(BaseModel):
 
 
 class ContentLibrary:
-    """All locales, validated and merged at construction; read-only afterwards."""
+    """All locales, merged and validated; read-only afterwards.
 
-    def __init__(self, sources: Mapping[str, Source], locales: Mapping[str, LocaleContent]):
+    ``pending`` locales are merged and validated on their first use (the shipped
+    library in a serving process: a Lambda container answers one locale, and merging
+    all five was most of its cold start). ``load_library`` without ``lazy`` - used by
+    ``hiprest check`` and the contract tests - validates every locale up front.
+    """
+
+    def __init__(
+        self,
+        sources: Mapping[str, Source],
+        locales: Mapping[str, LocaleContent],
+        pending: Mapping[str, Callable[[], LocaleContent]] | None = None,
+    ):
         self.sources = dict(sources)
         self._locales = dict(locales)
+        self._pending = dict(pending or {})
+        self._names = tuple(dict.fromkeys([*self._locales, *self._pending]))
+        self._lock = threading.Lock()
 
     @property
     def locales(self) -> tuple[str, ...]:
-        return tuple(self._locales)
+        return self._names
 
     def for_locale(self, locale: str | None) -> LocaleContent:
-        if locale in self._locales:
+        found = self._locales.get(locale)  # type: ignore[arg-type]
+        if found is not None:
+            return found
+        if locale not in self._names:
+            # Unknown English variants fall back to en-US; anything else too, rather than fail.
+            locale = "en-US" if "en-US" in self._names else self._names[0]
+        return self._locales.get(locale) or self._load(locale)
+
+    def _load(self, locale: str) -> LocaleContent:
+        with self._lock:
+            if locale not in self._locales:
+                self._locales[locale] = self._pending[locale]()
             return self._locales[locale]
-        # Unknown English variants fall back to en-US; anything else too, rather than fail.
-        return self._locales.get("en-US") or next(iter(self._locales.values()))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -169,34 +193,52 @@ def _check_phrases(
                 )
 
 
-def load_library(root: Path = CONTENT_DIR, locales: Iterable[str] = LOCALES) -> ContentLibrary:
-    """Load, merge and validate every locale. Raises ContentError on any drift."""
+def load_library(
+    root: Path = CONTENT_DIR, locales: Iterable[str] = LOCALES, *, lazy: bool = False
+) -> ContentLibrary:
+    """Load, merge and validate every locale. Raises ContentError on any drift.
+
+    With ``lazy`` the sources and the base layer are validated now and each locale's
+    overlay and sections on its first use (see ContentLibrary).
+    """
     raw_sources = _read_yaml(root / "sources.yaml").get("sources", {})
     try:
         sources = {k: Source.model_validate(v) for k, v in raw_sources.items()}
     except ValidationError as exc:
         raise ContentError(f"sources.yaml: {exc}") from None
-    base_vars, base_phrases, base_sections = _layer(root / BASE)
-    merged: dict[str, LocaleContent] = {}
-    for locale in locales:
-        o_vars, o_phrases, o_sections = _layer(root / locale)
-        unknown = set(o_phrases) - set(base_phrases)
-        if unknown:
-            raise ContentError(f"{locale}: overlay items missing from base: {sorted(unknown)}")
-        vars_ = {**base_vars, **o_vars}
-        phrases = {**base_phrases, **o_phrases}
-        sections = {**base_sections, **o_sections}
-        _check_phrases(locale, vars_, phrases, sources)
-        merged[locale] = LocaleContent(
-            locale=locale,
-            vars=vars_,
-            phrases=phrases,
-            sections=validate_sections(locale, sections, sources),
-        )
-    return ContentLibrary(sources, merged)
+    base = _layer(root / BASE)
+    if lazy:
+        pending = {locale: partial(_merge, root, locale, base, sources) for locale in locales}
+        return ContentLibrary(sources, {}, pending)
+    return ContentLibrary(
+        sources, {locale: _merge(root, locale, base, sources) for locale in locales}
+    )
+
+
+def _merge(
+    root: Path,
+    locale: str,
+    base: tuple[dict[str, str], dict[str, Phrase], dict[str, Any]],
+    sources: Mapping[str, Source],
+) -> LocaleContent:
+    base_vars, base_phrases, base_sections = base
+    o_vars, o_phrases, o_sections = _layer(root / locale)
+    unknown = set(o_phrases) - set(base_phrases)
+    if unknown:
+        raise ContentError(f"{locale}: overlay items missing from base: {sorted(unknown)}")
+    vars_ = {**base_vars, **o_vars}
+    phrases = {**base_phrases, **o_phrases}
+    sections = {**base_sections, **o_sections}
+    _check_phrases(locale, vars_, phrases, sources)
+    return LocaleContent(
+        locale=locale,
+        vars=vars_,
+        phrases=phrases,
+        sections=validate_sections(locale, sections, sources),
+    )
 
 
 @cache
 def default_library() -> ContentLibrary:
-    """The shipped content, parsed once per process."""
-    return load_library()
+    """The shipped content, parsed once per process; each locale validated on first use."""
+    return load_library(lazy=True)

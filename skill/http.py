@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-import urllib.error
-import urllib.request
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import urllib.request
 
 # Alexa's apiEndpoint is https; plain http only to this machine (tests, fakes).
 ALLOWED_PREFIXES = ("https://", "http://127.0.0.1", "http://localhost")
@@ -30,19 +32,26 @@ class DeadlineExceeded(TimeoutError):
     """The upstream did not finish within the deadline."""
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    # Imported on first use: urllib.request (with http.client and email) is tens of ms
+    # of a Lambda cold start, and most turns never call out.
+    import urllib.request
 
+    class _NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    return urllib.request.build_opener(_NoRedirect)
 
 
 def _exchange(
     request: urllib.request.Request, timeout: float, deadline: float, max_bytes: int
 ) -> tuple[int, bytes]:
+    import urllib.error
+
     try:
-        response = _OPENER.open(request, timeout=timeout)
+        response = _opener().open(request, timeout=timeout)
     except urllib.error.HTTPError as exc:
         return int(exc.code), b""
     with response:
@@ -67,6 +76,8 @@ def request(
     max_bytes: int = 64 * 1024,
 ) -> tuple[int, bytes]:
     """(status, body) within ``timeout`` seconds in all, or OSError/DeadlineExceeded."""
+    import urllib.request
+
     deadline = time.monotonic() + timeout
     req = urllib.request.Request(url, data=body, headers=headers, method=method)
     outcome: dict[str, Any] = {}

@@ -8,7 +8,12 @@ signature check; ask-sdk still rejects a foreign applicationId.
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+# Hip Rest uses no pydantic plugins; without this pydantic scans every installed
+# distribution's entry points when it builds its first model (~15-40 ms of a cold start).
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from skill.runtime import EMPTY_RESPONSE, EnvelopeError, SkillRuntime, WrongSkillError
 

@@ -6,13 +6,13 @@ turns pydantic's multi-line report into a single :class:`SettingsError` message.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SKILL_ID_RE = re.compile(r"^amzn1\.(ask\.skill|echo-sdk-ams\.app)\.[0-9a-fA-F-]{8,}$")
 
@@ -28,8 +28,15 @@ class SettingsError(Exception):
     """One-line description of what is wrong with the configuration."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HIPREST_", extra="ignore", frozen=True)
+ENV_PREFIX = "HIPREST_"
+
+
+class Settings(BaseModel):
+    # A plain model fed from the environment by load_settings: pydantic-settings did the
+    # same reading but its import (asyncio, dotenv, CLI parsing) was ~40-90 ms of a
+    # Lambda cold start. Values arrive as strings and pydantic's lax mode parses them
+    # ("1"/"true"/"yes" -> True, "2048" -> int) exactly as pydantic-settings did.
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     skill_id: str | None = None
     dev: bool = False
@@ -103,7 +110,16 @@ def _one_line(error: ValidationError) -> str:
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the environment (overrides win) or raise SettingsError with one line."""
+    # Environment names are case-insensitive, as with pydantic-settings' default.
+    prefix = len(ENV_PREFIX)
+    values: dict[str, Any] = {}
+    for key, value in os.environ.items():
+        if key[:prefix].upper() == ENV_PREFIX:
+            name = key[prefix:].lower()
+            if name in Settings.model_fields:
+                values[name] = value
+    values.update(overrides)
     try:
-        return Settings(**overrides)
+        return Settings(**values)
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
