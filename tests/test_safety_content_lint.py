@@ -113,6 +113,7 @@ def test_every_spoken_item_fits_the_time_limit(locale: str) -> None:
 def test_every_red_flag_answer_names_the_emergency_number() -> None:
     content = default_library().for_locale("en-US")
     for key in ("safety.emergency", "safety.urgent", "safety.same_day", "safety.doctor",
-                "safety.gp", "safety.unclear", "safety.clarify", "safety.clarify.no"):
+                "safety.gp", "safety.unclear", "safety.clarify", "safety.clarify.no",
+                "safety.call_now", "safety.clarify.where", "safety.clarify.where.reprompt"):
         for variant in content.phrase(key).say:
             assert "{emergency_number}" in variant, key

@@ -180,3 +180,102 @@ def test_triage_reply_serves_other_capabilities_by_symptom_id(
     assert expected.lower() in reply.text.lower()
     assert reply.ends_session
     assert turn.pending is None
+
+
+@pytest.mark.parametrize(
+    ("setup", "said", "care"),
+    [
+        ("morning check in", "i fell last night", "urgent care"),
+        ("morning check in", "yes my left leg is numb", "visit to your doctor"),
+        ("start my bedtime stretches", "i fell last night", "urgent care"),
+        ("start my bedtime stretches", "i had a fall getting up", "urgent care"),
+        ("start my bedtime stretches", "i peed myself", "call 911 now"),
+        ("which side should i sleep on", "i can't feel my bottom", "call 911 now"),
+    ],
+)
+def test_red_flags_in_everyday_words_win_over_scores_and_routine_fallbacks(
+    convo: Conversation, setup: str, said: str, care: str
+) -> None:
+    assert not convo.say(setup).ended
+    exchange = convo.say(said)
+    assert care in exchange.text.lower(), exchange.text
+    assert_red_flag_answer(exchange)
+
+
+@pytest.mark.parametrize("said", ["call an ambulance", "call nine one one", "get me help now",
+                                  "i need an ambulance"])
+def test_asking_for_an_ambulance_says_to_call_now_and_that_the_skill_cannot(
+    convo: Conversation, said: str
+) -> None:
+    exchange = convo.say(said)
+    assert "call 911 now" in exchange.text.lower()
+    assert "can't make calls" in exchange.text.lower()
+    assert_red_flag_answer(exchange)
+
+
+@pytest.mark.parametrize(
+    ("value", "care"),
+    [("can't walk", "urgent care"), ("can't feel my legs", "call 911 now"),
+     ("I can\u2019t hold my wee", "call 911 now")],
+)
+def test_raw_slot_text_with_contractions_is_triaged(
+    runtime: SkillRuntime, clock: FakeClock, value: str, care: str
+) -> None:
+    env = envelopes.intent(
+        envelopes.Caller(), clock(), "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput(value, None, None, "Symptom")},
+    )
+    response = runtime.handle(env)["response"]
+    assert care in response["outputSpeech"]["ssml"].lower()
+    assert response["shouldEndSession"] is True
+
+
+def test_bare_weakness_names_the_number_first_then_asks_if_it_is_one_leg(
+    convo: Conversation,
+) -> None:
+    first, second = run_script(convo, """
+        U: i feel weak
+        A: call 911 now.*only in one leg\\?
+        A: <open>
+        U: yes
+        A: weakness in one leg
+        A: <ends>
+    """)
+    assert first.text.index("911") < first.text.index("?")
+    assert "pending" not in second.session_attributes
+
+
+def test_bare_numbness_that_is_not_in_one_leg_gets_the_emergency_answer(
+    convo: Conversation,
+) -> None:
+    convo.say("i've gone numb")
+    exchange = convo.say("no")
+    assert "call 911 now" in exchange.text.lower()
+    assert "emergency department" in exchange.text.lower()
+    assert_red_flag_answer(exchange)
+
+
+def test_one_leg_answer_keeps_a_more_urgent_symptom_heard_with_the_numbness(
+    runtime: SkillRuntime, clock: FakeClock
+) -> None:
+    caller = envelopes.Caller()
+    env = envelopes.intent(
+        caller, clock(), "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput("fell and feel numb", None, None, "Symptom")},
+    )
+    first = runtime.handle(env)
+    yes = envelopes.intent(caller, clock(), "AMAZON.YesIntent", new=False,
+                           attributes=first["sessionAttributes"])
+    second = runtime.handle(yes)["response"]
+    assert "urgent care" in second["outputSpeech"]["ssml"]
+    assert second["shouldEndSession"] is True
+
+
+def test_bedtime_words_the_slot_caught_go_to_the_routine_not_to_triage(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    convo.say("start my bedtime stretches")
+    exchange = convo.say("i feel a stretch")
+    assert not exchange.ended
+    assert "911" not in exchange.text
+    assert "safety" not in store.load(USER)

@@ -6,7 +6,15 @@ import pytest
 from pydantic import ValidationError
 
 from skill.content import default_library
-from skill.core.triage import URGENCY_ORDER, TriageRules, classify, most_urgent, triage
+from skill.core.triage import (
+    URGENCY_ORDER,
+    Assessment,
+    TriageRules,
+    assess,
+    classify,
+    most_urgent,
+    triage,
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +124,69 @@ def test_rules_without_an_emergency_symptom_are_rejected() -> None:
 def test_rules_citing_an_unknown_source_are_rejected(rules: TriageRules) -> None:
     with pytest.raises(ValueError, match="unknown source"):
         rules.check_sources({"brief"})
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [("can't walk", "cannot_bear_weight"), ("i can't feel my legs", "weak_both_legs"),
+     ("i can\u2019t feel my bottom", "saddle_numbness"),
+     ("cant stand on it", "cannot_bear_weight")],
+)
+def test_contractions_in_raw_slot_text_match_the_cannot_cues(
+    rules: TriageRules, text: str, symptom: str
+) -> None:
+    assert classify(rules, text) == symptom
+
+
+@pytest.mark.parametrize("text", ["weak", "numb", "gone all tingly", "pins and needles"])
+def test_numbness_with_no_body_part_is_the_ambiguous_reading(rules: TriageRules, text: str) -> None:
+    found = assess(rules, None, text)
+    assert (found.kind, found.symptom) == ("clarify", "numb_or_weak")
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [("my left leg is numb", "one_leg"), ("numb in my foot", "one_leg"),
+     ("my legs are both weak", "weak_both_legs"), ("numb down there", "saddle_numbness")],
+)
+def test_a_named_body_part_settles_the_ambiguity(
+    rules: TriageRules, text: str, symptom: str
+) -> None:
+    assert assess(rules, None, text) == Assessment("answer", symptom, rules.urgency_of(symptom))
+
+
+def test_a_specific_resolved_id_is_preferred_over_the_ambiguous_words(rules: TriageRules) -> None:
+    # Entity resolution matched "my leg feels weak"; the words alone also read "weak".
+    assert assess(rules, "one_leg", "weak").symptom == "one_leg"
+
+
+def test_an_ambiguous_resolved_id_still_loses_to_a_specific_emergency(rules: TriageRules) -> None:
+    assert assess(rules, "numb_or_weak", "both legs weak").symptom == "weak_both_legs"
+
+
+def test_ambiguous_numbness_with_a_fall_asks_and_remembers_the_fall(rules: TriageRules) -> None:
+    found = assess(rules, None, "i fell and now i feel numb")
+    assert (found.kind, found.symptom, found.also) == ("clarify", "numb_or_weak", "fall")
+
+
+@pytest.mark.parametrize("text", ["a stretch", "heavy and relaxed", "a bit better", "sleepy"])
+def test_bedtime_words_are_ordinary_not_a_question(rules: TriageRules, text: str) -> None:
+    assert assess(rules, None, text).kind == "ordinary"
+
+
+@pytest.mark.parametrize("text", ["purple spots", "a bit strange", "heavy and strange"])
+def test_words_we_cannot_place_are_asked_about(rules: TriageRules, text: str) -> None:
+    assert assess(rules, None, text) == Assessment("clarify")
+
+
+def test_no_words_at_all_get_the_cautious_answer(rules: TriageRules) -> None:
+    assert assess(rules, None, None) == Assessment("answer")
+
+
+@pytest.mark.parametrize(
+    "text", ["call an ambulance", "nine one one", "get me help now", "call 999", "an emergency"]
+)
+def test_asking_for_emergency_help_is_the_call_now_answer(rules: TriageRules, text: str) -> None:
+    found = assess(rules, None, text)
+    assert (found.kind, found.symptom, found.urgency) == ("answer", "call_for_help", "emergency")
+    assert rules.symptoms["call_for_help"].say == "safety.call_now"

@@ -7,13 +7,16 @@ session: no follow-up question, no small talk, nothing left pending.
 
 from __future__ import annotations
 
-from skill.core.triage import TriageRules, Urgency, triage
+from skill.core.triage import URGENCY_ORDER, TriageRules, Urgency, assess
 from skill.handlers.base import IntentHandler
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.turn import Turn
 
 CLARIFY = "safety.clarify"
+# "Is it only in one leg?" after numbness or weakness named with no body part.
+WHERE = "safety.where"
+ONE_LEG = "one_leg"
 
 
 def _rules(turn: Turn) -> TriageRules:
@@ -41,7 +44,11 @@ def record_red_flag(turn: Turn, symptom: str | None, urgency: Urgency | None) ->
 
 
 def urgent_reply(turn: Turn, urgency: Urgency | None, symptom: str | None = None) -> Reply:
-    key = f"safety.{urgency}" if urgency is not None else "safety.unclear"
+    rule = _rules(turn).symptoms.get(symptom or "")
+    if rule is not None and rule.say is not None:
+        key = rule.say
+    else:
+        key = f"safety.{urgency}" if urgency is not None else "safety.unclear"
     if turn.user_id is not None and not turn.deleted:
         record_red_flag(turn, symptom, urgency)
     turn.clear_pending()
@@ -63,22 +70,53 @@ def triage_reply(turn: Turn, symptom_id: str) -> Reply:
 class RedFlagHandler(IntentHandler):
     intents = ("RedFlagIntent",)
 
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry.deps)
+        self.registry = registry
+
     def reply(self, turn: Turn) -> Reply:
         slot = turn.slot("Symptom")
-        symptom, urgency = triage(_rules(turn), slot.resolved_id, slot.value)
-        if urgency is not None:
-            turn.deps.log.info("red flag answered", extra={"urgency": urgency})
-            return urgent_reply(turn, urgency, symptom)
-        if not slot.spoken:
-            # Samples without a symptom are unambiguous ("this is an emergency").
-            return urgent_reply(turn, None)
-        # Words we cannot place: ask which symptom, keeping the emergency number in view.
+        # Slot text is raw ("can't walk"); triage normalises it as the matcher does.
+        found = assess(_rules(turn), slot.resolved_id, slot.value)
         v = turn.voice
+        if found.kind == "answer":
+            if found.urgency is not None:
+                turn.deps.log.info("red flag answered", extra={"urgency": found.urgency})
+            return urgent_reply(turn, found.urgency, found.symptom)
+        if found.kind == "ordinary":
+            # "I feel a stretch": bedtime talk the slot caught, not a symptom. Let the
+            # running dialog (a routine, a check-in) treat it as it treats unclear words.
+            contextual = self.registry.run("fallback", turn)
+            if contextual is not None:
+                return contextual
+            return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+        if found.symptom is not None:
+            # Numbness or weakness with no body part may be the emergency reading:
+            # say the number first, then ask.
+            turn.expect(WHERE, also=found.also)
+            return Reply().say(v.line("safety.clarify.where")).ask(
+                v.line("safety.clarify.where.reprompt")
+            )
+        # Words we cannot place: ask which symptom, keeping the emergency number in view.
         turn.expect(CLARIFY)
         return Reply().say(v.line("safety.clarify")).ask(v.line("safety.clarify.reprompt"))
 
 
+def _where_answer(turn: Turn, one_leg: bool) -> Reply:
+    if not one_leg:
+        # Not only one leg: both legs or between them. Err on the side of care.
+        return urgent_reply(turn, "emergency", "numb_or_weak")
+    rules = _rules(turn)
+    also = turn.pending_data.get("also")
+    readings = [ONE_LEG, *([also] if isinstance(also, str) and also in rules.symptoms else [])]
+    # A fall heard with the numbness keeps its own, more urgent, answer.
+    best = min(readings, key=lambda s: URGENCY_ORDER.index(rules.symptoms[s].urgency))
+    return urgent_reply(turn, rules.symptoms[best].urgency, best)
+
+
 def on_no(turn: Turn) -> Reply | None:
+    if turn.pending == WHERE:
+        return _where_answer(turn, one_leg=False)
     if turn.pending != CLARIFY:
         return None
     turn.clear_pending()
@@ -88,6 +126,8 @@ def on_no(turn: Turn) -> Reply | None:
 
 
 def on_yes(turn: Turn) -> Reply | None:
+    if turn.pending == WHERE:
+        return _where_answer(turn, one_leg=True)
     if turn.pending != CLARIFY:
         return None
     # "Yes" to "numbness, weakness, a fall or a fever?" names none: err on the side of care.
@@ -96,6 +136,6 @@ def on_yes(turn: Turn) -> Reply | None:
 
 def register(registry: Registry) -> None:
     """Add this capability's handlers and hooks."""
-    registry.add(RedFlagHandler(registry.deps))
+    registry.add(RedFlagHandler(registry))
     registry.on("yes", on_yes)
     registry.on("no", on_no)
