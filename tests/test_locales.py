@@ -153,9 +153,9 @@ def test_overlay_naming_something_the_base_lacks_is_an_error(
     [
         ("en-US", "911", "physical therapist"),
         ("en-CA", "911", "physical therapist"),
-        ("en-GB", "999", "physiotherapist"),
+        ("en-GB", "nine nine nine", "physiotherapist"),
         ("en-AU", "triple zero", "physiotherapist"),
-        ("en-IN", "112", "physiotherapist"),
+        ("en-IN", "one one two", "physiotherapist"),
     ],
 )
 def test_each_locale_speaks_its_emergency_number_and_word_for_physio(

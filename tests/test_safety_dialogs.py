@@ -119,8 +119,8 @@ def test_red_flag_during_delete_confirmation_does_not_delete(
 
 @pytest.mark.parametrize(
     ("locale", "number"),
-    [("en-US", "911"), ("en-CA", "911"), ("en-GB", "999 or 112"), ("en-AU", "triple zero"),
-     ("en-IN", "112")],
+    [("en-US", "911"), ("en-CA", "911"), ("en-GB", "nine nine nine, or one one two"), ("en-AU", "triple zero"),
+     ("en-IN", "one one two")],
 )
 def test_each_locale_gives_its_own_emergency_number(
     runtime: SkillRuntime, clock: FakeClock, locale: str, number: str
@@ -132,7 +132,7 @@ def test_each_locale_gives_its_own_emergency_number(
 
 def test_gb_urgent_answer_names_local_services(runtime: SkillRuntime, clock: FakeClock) -> None:
     convo = make_conversation(runtime, clock, locale="en-GB")
-    assert "NHS 111" in convo.say("i had a fall").text
+    assert "NHS one one one" in convo.say("i had a fall").text
     assert "GP" in convo.say("my leg feels numb").text
 
 
