@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from skill.core.checkin import stored_days
 from skill.core.routine_history import history_of
 from skill.settings import Settings
 
@@ -35,7 +36,7 @@ def find_user(doc_for: Any, user: str) -> tuple[str, dict[str, Any]]:
 
 
 def to_csv(doc: dict[str, Any]) -> str:
-    days = (doc.get("checkin") or {}).get("days") or {}
+    days = stored_days(doc)  # the hot days and the archive
     history = history_of(doc)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

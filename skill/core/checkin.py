@@ -160,6 +160,42 @@ def clean_days(raw: Any) -> dict[str, int]:
     return out
 
 
+# Namespaces: the hot days every check-in reads, and the older ones it never reads.
+HOT_KEY = "checkin"
+ARCHIVE_KEY = "checkin_archive"
+# The longest look-back of any request: the four-week summary runs the six-week rule on
+# its first day (27 + 42 + 6 = 75 days back). Older days move to the archive.
+HOT_DAYS = 80
+
+
+def split_hot(days: dict[str, int], today: date) -> tuple[dict[str, int], dict[str, int]]:
+    """(kept, moved): once the hot days exceed ``HOT_DAYS + PRUNE_SLACK`` entries, the
+    days older than ``HOT_DAYS`` move out, so a move happens about once a month and the
+    hot namespace stays under ~110 entries whatever the history's length."""
+    if len(days) <= HOT_DAYS + PRUNE_SLACK:
+        return days, {}
+    cutoff = key(today - timedelta(days=HOT_DAYS))
+    kept = {k: v for k, v in days.items() if k > cutoff}
+    return kept, {k: v for k, v in days.items() if k <= cutoff}
+
+
+def archived(archive: dict[str, int], moved: Mapping[str, int], today: date) -> dict[str, int]:
+    """The archive with ``moved`` added, days older than KEEP_DAYS dropped (written about
+    once a month, so it is cut exactly rather than with the hot namespace's slack)."""
+    cutoff = key(today - timedelta(days=KEEP_DAYS))
+    return {k: v for k, v in {**archive, **moved}.items() if k > cutoff}
+
+
+def stored_days(doc: Mapping[str, Any]) -> dict[str, int]:
+    """Every stored score, hot and archived (export, privacy listing): newest wins."""
+    out: dict[str, int] = {}
+    for name in (ARCHIVE_KEY, HOT_KEY):
+        namespace = doc.get(name)
+        if isinstance(namespace, Mapping):
+            out.update(clean_days(namespace.get("days")))
+    return out
+
+
 def prune(days: dict[str, int], today: date, keep: int = KEEP_DAYS) -> dict[str, int]:
     """Drop entries older than ``keep`` days. Scans only when the dict has grown past
     ``keep + PRUNE_SLACK`` entries, so the usual write costs O(1)."""

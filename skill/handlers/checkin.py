@@ -59,6 +59,13 @@ def load(turn: Turn) -> CheckinState:
     return turn.state(CHECKIN_KEY, CheckinState)
 
 
+def archive(turn: Turn, moved: Mapping[str, int], today: date) -> None:
+    """Add ``moved`` to the ``checkin_archive`` namespace (read only when writing it)."""
+    raw = turn.doc.get(core.ARCHIVE_KEY)
+    days = core.clean_days(raw.get("days") if isinstance(raw, Mapping) else None)
+    turn.doc[core.ARCHIVE_KEY] = {"v": 1, "days": core.archived(days, moved, today)}
+
+
 def routine_history(turn: Turn) -> Mapping[str, Any]:
     """The routine history (night key -> record; its own namespace, or the old
     ``routine.history``), read raw so this module doesn't depend on the routine
@@ -120,7 +127,11 @@ def record(
     # Stops at the first other key: O(1), whatever the history's size.
     any_before = any(k != today_key for k in state.days)
     state.days[today_key] = score
-    state.days = core.prune(state.days, today)
+    # Days no request reads move to their own namespace (about once a month), so the
+    # namespace every check-in loads, diffs and writes stays small.
+    state.days, moved = core.split_hot(state.days, today)
+    if moved:
+        archive(turn, moved, today)
     rule = core.referral(state.days, today, state.referred)
     if rule in ("worsening", "no_improvement"):
         state.referred[rule] = today_key

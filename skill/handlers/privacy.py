@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from skill.core.checkin import ARCHIVE_KEY, stored_days
 from skill.handlers.base import IntentHandler, RequestTypeHandler
 from skill.registry import Registry
 from skill.reply import Reply
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 # Namespaces with nothing of the user's own in them (bookkeeping only).
 _QUIET_KEYS = frozenset({"v", "version", "schema"})
-_ORDER = {"checkin": 0, "profile": 1, "routine": 2, "routine_history": 3}
+_ORDER = {"checkin": 0, "checkin_archive": 0, "profile": 1, "routine": 2, "routine_history": 3}
 
 
 def _count_days(value: Any) -> int:
@@ -37,8 +38,10 @@ def stored_items(turn: Turn) -> list[str]:
         value = doc[name]
         if name in _QUIET_KEYS or value in (None, {}, []):
             continue
-        if name == "checkin":
-            count = _count_days(value)
+        if name in ("checkin", ARCHIVE_KEY):
+            if name == ARCHIVE_KEY and "checkin" in doc:
+                continue  # counted with the hot days: one item for all check-ins
+            count = len(stored_days(doc))
             if count == 1:
                 items.append(v.line("privacy.item.checkins_one"))
             elif count > 1:
