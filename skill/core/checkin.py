@@ -208,10 +208,10 @@ def prune(days: dict[str, int], today: date, keep: int = KEEP_DAYS) -> dict[str,
 # --------------------------------------------------------------------------- windows
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _window_keys(end: date, length: int) -> tuple[tuple[date, str], ...]:
-    # The same few windows (this week, last week, six weeks ago...) are asked for on
-    # every check-in of the day: build their dates and ISO keys once.
+    # The same windows (this week, last week, six weeks ago, for each of the summary's
+    # 28 days: ~90 of them) are asked for again and again: build dates and keys once.
     return tuple(
         (d, key(d)) for d in (end - timedelta(days=back) for back in range(length - 1, -1, -1))
     )
@@ -225,8 +225,13 @@ def window(days: Mapping[str, int], end: date, length: int) -> list[tuple[date, 
 def _sum_count(days: Mapping[str, int], end: date, length: int = 7) -> tuple[int, int]:
     """Sum and number of the scores in a window: the referral rules compare averages
     by cross-multiplying these integers (same thresholds as the Fraction averages)."""
-    scores = [s for s in (days.get(k) for _, k in _window_keys(end, length)) if s is not None]
+    scores = [s for s in map(days.get, _key_strings(end, length)) if s is not None]
     return sum(scores), len(scores)
+
+
+@lru_cache(maxsize=512)
+def _key_strings(end: date, length: int) -> tuple[str, ...]:
+    return tuple(k for _, k in _window_keys(end, length))
 
 
 def _scores(entries: list[tuple[date, int | None]]) -> list[int]:
