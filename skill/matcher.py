@@ -8,8 +8,14 @@ It is an approximation of Alexa's NLU, deliberately simple and deterministic:
 * Text is normalised (lowercase, contractions expanded, punctuation stripped) on both sides.
 * Every sample becomes an anchored regex; ``{Slot}`` becomes a capture group. An exact match wins,
   preferring the sample with the most literal words.
-* Otherwise a token-overlap score picks the nearest sample; below a threshold the result is
+* Otherwise, in order: the exact match again with hesitations and polite wrappers stripped
+  ("um", "please", "could you tell me"); a sample (known slot values only) found inside the
+  utterance when every other word is filler (stop words, time and place words such as
+  "last night", "in the hallway"), longest such stretch first; an exact match with a loose
+  capture; a token-overlap score against the nearest sample, below a threshold
   AMAZON.FallbackIntent.
+* A slot value overlapping an everyday phrase in ``ORDINARY_PHRASES`` ("fell asleep", "hot
+  water bottle") is not heard, so "i fell asleep on my side" is no fall.
 
 Differences from Alexa worth knowing:
 
@@ -45,6 +51,7 @@ __all__ = [
     "FALLBACK_INTENT",
     "FUZZY_THRESHOLD",
     "MAX_MATCH_CHARS",
+    "ORDINARY_PHRASES",
     "Match",
     "Matcher",
     "SlotValue",
@@ -169,14 +176,18 @@ BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
         "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "please do", "go ahead",
         "sounds good", "alright", "all right", "yes please", "of course", "certainly",
         "absolutely", "do it", "i do", "correct", "that is right", "why not",
+        "that would be great", "that would be good", "that would be nice", "go for it",
     ),
     "AMAZON.NoIntent": (
         "no", "nope", "no thanks", "no thank you", "not now", "nah", "not really",
-        "i do not", "no way", "not today", "maybe later",
+        "i do not", "no way", "not today", "maybe later", "i am good", "i am alright",
+        "i am fine", "no i am good", "i am ok", "i am okay", "not right now",
     ),
     "AMAZON.StopIntent": (
         "stop", "shut up", "be quiet", "enough", "that is enough", "off", "stop it",
-        "i am done", "goodbye", "bye", "that is all", "stop talking",
+        "i am done", "goodbye", "bye", "that is all", "stop talking", "i want to stop",
+        "let us stop", "let us stop here", "stop there", "that is enough for tonight",
+        "that will do", "i am finished", "good night", "goodnight", "that is it for tonight",
     ),
     "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
     "AMAZON.HelpIntent": (
@@ -185,19 +196,25 @@ BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "AMAZON.NextIntent": (
         "next", "skip", "next one", "skip this one", "skip it", "go on", "move on",
-        "the next one", "skip this",
+        "the next one", "skip this", "skip that", "skip that one", "next please",
     ),
     "AMAZON.PreviousIntent": (
         "previous", "back", "go back", "last one", "previous one", "the previous one",
+        "the one before", "go back one", "the one before that",
     ),
     "AMAZON.RepeatIntent": (
         "repeat", "say that again", "again", "what did you say", "pardon", "pardon me",
-        "repeat that", "come again", "say again", "repeat please",
+        "repeat that", "come again", "say again", "repeat please", "what was that",
+        "sorry what", "say it again", "i did not catch that",
     ),
-    "AMAZON.PauseIntent": ("pause", "hold on", "wait", "wait a minute", "hang on"),
+    "AMAZON.PauseIntent": (
+        "pause", "hold on", "wait", "wait a minute", "hang on", "wait a second", "one moment",
+        "pause it",
+    ),
     "AMAZON.ResumeIntent": ("resume", "continue", "carry on", "keep going"),
     "AMAZON.StartOverIntent": (
         "start over", "restart", "from the beginning", "start again", "begin again",
+        "start from the beginning", "start again from the beginning",
     ),
     "AMAZON.NavigateHomeIntent": ("go home", "main menu", "home"),
     "AMAZON.MoreIntent": ("more", "tell me more", "more please"),
@@ -211,6 +228,42 @@ _STOP_WORDS = frozenset({
     "uh", "er", "erm", "so", "just", "and", "or", "really", "very", "can", "could", "would",
     "will", "you", "your", "hey", "alexa", "do", "does", "did", "with", "about",
 })
+# Words a person adds without changing what they ask: hesitations, hedges, politeness.
+# _HEDGES are stripped before a second exact try; they, stop words and _TIME_WORDS (time,
+# degree and place words, never stripped) may surround a sample found inside an utterance.
+# Negations ("not", "no", "never") and content words are deliberately absent.
+_HEDGES = frozenset({
+    "um", "umm", "uh", "er", "erm", "hmm", "mm", "ugh", "oh", "well", "like", "actually",
+    "really", "just", "so", "very", "quite", "alexa", "please", "okay", "ok", "anyway",
+    "basically", "honestly", "now", "then", "again", "thanks", "thank", "all", "even",
+})
+_TIME_WORDS = frozenset({
+    "tonight", "today", "yesterday", "morning", "night", "evening", "afternoon", "last",
+    "earlier", "lately", "recently", "week", "day", "time", "first", "place", "here", "there",
+    "still", "these", "days", "bit", "little",
+    "both",  # "both of my legs are numb": the value it leans on says both already
+})
+_PREPOSITIONS = frozenset({
+    "in", "on", "at", "by", "near", "down", "up", "outside", "inside", "into", "onto", "from",
+})
+_POLITE_OPENERS = (
+    "could you tell me ", "can you tell me ", "would you tell me ", "i was wondering ",
+    "i wonder ", "do you know ", "i would like to know ", "i want to know ",
+)
+# Everyday phrases that share words with red-flag synonyms ("i fell" in "i fell asleep"):
+# a slot value overlapping one of these is not heard as that value.
+ORDINARY_PHRASES: tuple[str, ...] = (
+    "fell asleep", "fall asleep", "falling asleep", "fallen asleep", "falls asleep",
+    "fell for", "fall for", "hot water bottle", "hot bath", "hot drink", "hot shower",
+    "warm and relaxed", "feel relaxed", "feel better", "feel fine", "feel good",
+    "feel much better", "feel sleepy", "feel tired", "feel warm", "feel comfortable",
+    "feel a stretch", "a bit sore", "a little sore", "a bit stiff", "a little stiff",
+    "a bit achy", "a little achy",
+)
+_ORDINARY_RE = re.compile(
+    r"(?<!\S)(?:" + "|".join(re.escape(p) for p in sorted(ORDINARY_PHRASES, key=len, reverse=True))
+    + r")(?!\S)"
+)
 _LOOSE = r"\S+(?: \S+){0,3}"
 _DETERMINERS = ("the ", "my ", "a ", "an ", "your ")
 
@@ -248,6 +301,7 @@ class _Sample:
     sample_index: int
     from_model: bool
     pattern: str | None  # None when the sample can never match exactly
+    known_pattern: str | None  # slots as known values only, for finding it inside an utterance
     groups: tuple[tuple[str, str], ...]  # (group name, slot name)
     slots: tuple[str, ...]  # slot names in order of appearance
     literal_words: frozenset[str]  # every literal word, for the exact-match prefilter
@@ -293,6 +347,7 @@ class Matcher:
         # Compiled on first use: compiling ~1000 samples with big value alternations up front
         # costs seconds, while a prefiltered utterance only ever needs a handful of them.
         self._regexes: dict[int, re.Pattern[str]] = {}
+        self._contained: dict[int, re.Pattern[str] | None] = {}
         # Indexes so one utterance only visits samples that could match it.
         self._by_anchor: dict[str, list[int]] = {}  # one literal word per sample -> samples
         self._unanchored: list[int] = []  # samples made only of slots
@@ -338,7 +393,90 @@ class Matcher:
                 break
         if not text:
             return self._fallback(0.0)
-        return self._match_exact(text) or self._match_fuzzy(text)
+        exact = self._match_exact(text)
+        if exact is not None and exact.score == 1.0:
+            return exact
+        # Second exact try without hesitations and polite wrappers ("um", "could you tell me").
+        stripped = _strip_fillers(text)
+        if stripped and stripped != text:
+            bare = self._match_exact(stripped)
+            if bare is not None and bare.score == 1.0:
+                return Match(bare.kind, bare.intent, bare.slots, 0.95)
+            exact = exact or bare
+        stripped = stripped or text
+        ordinary = _ordinary_tokens(stripped)
+        contained = self._match_contained(stripped, ordinary)
+        if contained is not None:
+            return contained
+        # A loose capture is a weak reading; not one that is really an everyday phrase.
+        if exact is not None and not _captures_ordinary(exact, stripped):
+            return exact
+        fuzzy = self._match_fuzzy(stripped, ordinary)
+        if stripped != text:
+            # Hedges can carry meaning ("say that again"): score the raw words too.
+            raw = self._match_fuzzy(text, _ordinary_tokens(text))
+            if raw.score > fuzzy.score:
+                return raw
+        return fuzzy
+
+    def _match_contained(self, text: str, ordinary: frozenset[int]) -> Match | None:
+        """A sample (known slot values only) found inside the utterance, the rest filler.
+
+        Longest explained stretch wins, so "i {Symptom} {Detail}" beats "i {Symptom}".
+        """
+        tokens = text.split()
+        filler = _filler_mask(tokens)
+        starts = _token_starts(tokens)
+        words = frozenset(tokens)
+        candidates = list(self._unanchored)
+        for word in words:
+            candidates += self._by_anchor.get(word, ())
+        best: tuple[tuple[int, int, int, int, int, int], _Sample, dict[str, SlotValue]] | None
+        best = None
+        for index in candidates:
+            sample = self._samples[index]
+            if not sample.literal_words <= words:
+                continue
+            regex = self._contained_regex(index)
+            if regex is None:
+                continue
+            for hit in regex.finditer(text):
+                first = starts[hit.start()]
+                last = first + len(hit.group(0).split())
+                if any(not filler[i] for i in range(len(tokens)) if not first <= i < last):
+                    continue
+                if all(filler[i] for i in range(first, last)):
+                    continue  # "okay" inside "is it okay" explains nothing
+                slots: dict[str, SlotValue] = {}
+                clash = False
+                for group, slot in sample.groups:
+                    captured = hit.group(group)
+                    if captured is None or slot in slots:
+                        continue
+                    at = starts[hit.start(group)]
+                    if any(i in ordinary for i in range(at, at + len(captured.split()))):
+                        clash = True
+                        break
+                    slots[slot] = self._slot_value(sample.intent, slot, captured)
+                if clash:
+                    continue
+                key = (last - first, sample.literal_count, len(slots), int(sample.from_model),
+                       -sample.intent_index, -sample.sample_index)
+                if best is None or key > best[0]:
+                    best = (key, sample, slots)
+        if best is None:
+            return None
+        return Match("IntentRequest", best[1].intent, best[2], 0.9)
+
+    def _contained_regex(self, index: int) -> re.Pattern[str] | None:
+        if index in self._contained:
+            return self._contained[index]
+        sample = self._samples[index]
+        regex = None
+        if sample.known_pattern is not None:
+            regex = re.compile(rf"(?<!\S)(?:{sample.known_pattern})(?!\S)")
+        self._contained[index] = regex
+        return regex
 
     def _match_exact(self, text: str) -> Match | None:
         words = frozenset(text.split())
@@ -373,7 +511,7 @@ class Matcher:
         key, sample, slots = best
         return Match("IntentRequest", sample.intent, slots, 0.85 if key[2] else 1.0)
 
-    def _match_fuzzy(self, text: str) -> Match:
+    def _match_fuzzy(self, text: str, ordinary: frozenset[int] = frozenset()) -> Match:
         tokens = text.split()
         stems = [_stem(t) for t in tokens]
         utterance_content = _content(tokens)
@@ -401,7 +539,8 @@ class Matcher:
             slots: dict[str, SlotValue] = {}
             consumed: frozenset[str] = frozenset()
             if sample.slots:
-                slots, consumed = self._search_slots(sample, tokens, stems, found_by_type)
+                slots, consumed = self._search_slots(sample, tokens, stems, found_by_type,
+                                                     ordinary)
             heard = utterance_content - consumed
             overlap = len(heard & sample.content) + len(slots)
             if not overlap:
@@ -428,6 +567,7 @@ class Matcher:
         tokens: Sequence[str],
         stems: Sequence[str],
         found_by_type: dict[int, list[_Found]],
+        ordinary: frozenset[int] = frozenset(),
     ) -> tuple[dict[str, SlotValue], frozenset[str]]:
         """Fill slots from known values in the words the sample's literals do not explain."""
         slots: dict[str, SlotValue] = {}
@@ -439,7 +579,8 @@ class Matcher:
                 found_by_type[id(slot_type)] = _find_values(slot_type, tokens)
             for start, end, phrase in found_by_type[id(slot_type)]:
                 positions = range(start, end)
-                if any(i in taken or stems[i] in sample.literal_stems for i in positions):
+                if any(i in taken or i in ordinary or stems[i] in sample.literal_stems
+                       for i in positions):
                     continue
                 taken.update(positions)
                 slots[slot] = self._slot_value(sample.intent, slot, phrase)
@@ -486,29 +627,16 @@ class Matcher:
         literal = [normalise(p) for p in pieces[0::2]]
         slot_names = tuple(pieces[1::2])
         literal_words = [w for chunk in literal for w in chunk.split()]
-        parts: list[str] = []
-        groups: list[tuple[str, str]] = []
-        usable = True
-        for position, chunk in enumerate(literal):
-            if chunk:
-                parts.append(re.escape(chunk))
-            if position < len(slot_names):
-                slot = slot_names[position]
-                group = f"s{position}"
-                loose = bool(_content(literal_words))
-                slot_pattern = self._slot_pattern(intent, slot, allow_loose=loose)
-                if slot_pattern is None:
-                    usable = False
-                    break
-                parts.append(f"(?P<{group}>{slot_pattern})")
-                groups.append((group, slot))
-        pattern = " ".join(parts) if usable and parts else None
+        loose = bool(_content(literal_words))
+        pattern, groups = self._sample_pattern(intent, literal, slot_names, allow_loose=loose)
+        known_pattern, _ = self._sample_pattern(intent, literal, slot_names, allow_loose=False)
         return _Sample(
             intent=intent,
             intent_index=intent_index,
             sample_index=sample_index,
             from_model=from_model,
             pattern=pattern,
+            known_pattern=known_pattern,
             groups=tuple(groups),
             slots=tuple(dict.fromkeys(slot_names)),
             literal_words=frozenset(literal_words),
@@ -516,6 +644,24 @@ class Matcher:
             literal_stems=frozenset(_stem(w) for w in literal_words),
             content=_content(literal_words),
         )
+
+    def _sample_pattern(
+        self, intent: str, literal: Sequence[str], slot_names: Sequence[str], *, allow_loose: bool
+    ) -> tuple[str | None, list[tuple[str, str]]]:
+        parts: list[str] = []
+        groups: list[tuple[str, str]] = []
+        for position, chunk in enumerate(literal):
+            if chunk:
+                parts.append(re.escape(chunk))
+            if position < len(slot_names):
+                slot = slot_names[position]
+                group = f"s{position}"
+                slot_pattern = self._slot_pattern(intent, slot, allow_loose=allow_loose)
+                if slot_pattern is None:
+                    return None, []
+                parts.append(f"(?P<{group}>{slot_pattern})")
+                groups.append((group, slot))
+        return (" ".join(parts) if parts else None), groups
 
     def _slot_pattern(self, intent: str, slot: str, *, allow_loose: bool) -> str | None:
         slot_type = self._type_of(intent, slot)
@@ -597,6 +743,64 @@ def _language_model(model: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(language_model, Mapping):
         raise ValueError("interaction model has no interactionModel.languageModel")
     return language_model
+
+
+def _token_starts(tokens: Sequence[str]) -> dict[int, int]:
+    """Character offset -> token index; tokens are single-space separated."""
+    starts: dict[int, int] = {}
+    offset = 0
+    for index, token in enumerate(tokens):
+        starts[offset] = index
+        offset += len(token) + 1
+    return starts
+
+
+def _strip_fillers(text: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for opener in _POLITE_OPENERS:
+            if text.startswith(opener):
+                text, changed = text[len(opener):], True
+    for prefix in ("if ", "whether ", "about "):
+        # "i was wondering if ..." / "can you tell me about ..." leave a connector behind.
+        if text.startswith(prefix) and text != prefix.strip():
+            text = text[len(prefix):]
+    return " ".join(w for w in text.split() if w not in _HEDGES)
+
+
+def _filler_mask(tokens: Sequence[str]) -> list[bool]:
+    """Which tokens are filler: stop words, hedges, time words, and short place phrases."""
+    mask = [t in _STOP_WORDS or t in _HEDGES or t in _TIME_WORDS for t in tokens]
+    for index, token in enumerate(tokens):
+        if token not in _PREPOSITIONS:
+            continue
+        # "in the hallway", "on the landing", "at work": preposition, determiner, one noun.
+        after = index + 1
+        if after < len(tokens) and tokens[after] in ("the", "my", "a", "our", "his", "her"):
+            after += 1
+        if after < len(tokens):
+            mask[after] = True
+    return mask
+
+
+def _ordinary_tokens(text: str) -> frozenset[int]:
+    if not _ORDINARY_RE.search(text):
+        return frozenset()
+    starts = _token_starts(text.split())
+    covered: set[int] = set()
+    for hit in _ORDINARY_RE.finditer(text):
+        first = starts[hit.start()]
+        covered.update(range(first, first + len(hit.group(0).split())))
+    return frozenset(covered)
+
+
+def _captures_ordinary(match: Match, text: str) -> bool:
+    """An unresolved capture that overlaps an everyday phrase ("fell asleep")."""
+    ordinary = {w for hit in _ORDINARY_RE.finditer(text) for w in hit.group(0).split()}
+    return any(
+        s.resolved_id is None and ordinary & set(s.value.split()) for s in match.slots.values()
+    )
 
 
 def _cap(text: str) -> str:

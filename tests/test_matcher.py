@@ -540,3 +540,107 @@ def test_every_sample_in_the_real_model_matches_its_own_intent() -> None:
             if result.intent != intent["name"]:
                 wrong.append(f"{intent['name']}: {said!r} -> {result.intent}")
     assert not wrong, "\n".join(wrong)
+
+
+# --------------------------------------------------------------------------- unseen phrasings
+
+UNSEEN = Path(__file__).parent / "data" / "unseen_phrasings.yaml"
+# Measured on the held-out eval half: 74.7% before the last change, 75.9% now (64.4% before
+# the fuzzy work). The bar is that minus a small margin, so a regression shows.
+MIN_EVAL_ACCURACY = 0.72
+
+
+@pytest.fixture(scope="module")
+def real() -> Matcher:
+    return Matcher.from_file(REAL_MODEL)
+
+
+def _unseen() -> dict[str, Any]:
+    import yaml
+
+    data = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _routes(matcher: Matcher, item: dict[str, Any]) -> bool:
+    result = matcher.match(item["say"])
+    if result.intent != item["intent"]:
+        return False
+    for name, want in (item.get("slots") or {}).items():
+        slot = result.slots.get(name)
+        if slot is None or (slot.resolved_id or slot.value) != want:
+            return False
+    return True
+
+
+def test_unseen_phrasings_cover_every_intent_of_the_model() -> None:
+    data = _unseen()
+    model = json.loads(REAL_MODEL.read_text("utf-8"))
+    declared = {i["name"] for i in model["interactionModel"]["languageModel"]["intents"]}
+    covered = {item["intent"] for item in data["tune"] + data["eval"]}
+    assert declared <= covered, declared - covered
+    assert len(data["tune"]) + len(data["eval"]) >= 120
+    assert len(data["ordinary_tune"]) + len(data["ordinary_eval"]) >= 30
+
+
+def test_held_out_phrasings_route_with_at_least_the_measured_accuracy(real: Matcher) -> None:
+    items = _unseen()["eval"]
+    accuracy = sum(_routes(real, item) for item in items) / len(items)
+    # Only the figure is printed: the misses stay unseen so the eval half stays held out.
+    print(f"\nunseen eval accuracy on {len(items)} phrasings: {accuracy:.1%}")
+    assert accuracy >= MIN_EVAL_ACCURACY
+
+
+def test_ordinary_bedtime_talk_never_comes_back_as_a_red_flag(real: Matcher) -> None:
+    data = _unseen()
+    alarms = [s for s in data["ordinary_tune"] + data["ordinary_eval"]
+              if real.match(s).intent == "RedFlagIntent"]
+    assert not alarms
+
+
+@pytest.mark.parametrize(("said", "symptom"), [
+    ("i fell in the hallway", "fall"),
+    ("um i slipped on the stairs this morning", "fall"),
+    ("my hip is all hot and swollen", "hot_swollen_joint"),
+])
+def test_a_symptom_with_place_time_and_filler_words_still_reaches_triage(
+    real: Matcher, said: str, symptom: str
+) -> None:
+    result = real.match(said)
+    assert result.intent == "RedFlagIntent"
+    assert result.slots["Symptom"].resolved_id == symptom
+
+
+@pytest.mark.parametrize("said", ["i fell asleep on my side", "i fell asleep in the hallway",
+                                  "i fell for it"])
+def test_fell_as_in_fell_asleep_is_not_a_fall(real: Matcher, said: str) -> None:
+    assert real.match(said).intent != "RedFlagIntent"
+
+
+@pytest.mark.parametrize("said", ["i want to stop", "that's enough for tonight",
+                                  "let's stop here", "i'm done"])
+def test_everyday_ways_of_stopping_stop(real: Matcher, said: str) -> None:
+    assert real.match(said).intent == "AMAZON.StopIntent"
+
+
+def test_a_content_word_outside_the_sample_blocks_the_contained_reading(matcher: Matcher) -> None:
+    # "cushion" is a known Thing, but "purple elephant" is not filler around it.
+    assert intent_of(matcher.match("purple elephant cushion stew")) == FALLBACK_INTENT
+
+
+def test_an_exact_match_keeps_full_confidence_over_filler_readings(real: Matcher) -> None:
+    assert real.match("where does the pillow go").score == 1.0
+    wrapped = real.match("um could you tell me where does the pillow go tonight please")
+    assert wrapped.intent == "PillowIntent"
+    assert wrapped.score < 1.0
+
+
+def test_ten_thousand_characters_of_filler_and_symptoms_stay_fast(real: Matcher) -> None:
+    import time
+
+    for text in ("i fell " * 1500, "in the " * 1500, "a" * 10_000, "um " * 3000 + "stop"):
+        started = time.perf_counter()
+        real.match(text)
+        # Generous bound for slow CI; warm single utterances measure well under 5 ms.
+        assert time.perf_counter() - started < 0.5
