@@ -119,8 +119,13 @@ def test_red_flag_during_delete_confirmation_does_not_delete(
 
 @pytest.mark.parametrize(
     ("locale", "number"),
-    [("en-US", "911"), ("en-CA", "911"), ("en-GB", "nine nine nine, or one one two"), ("en-AU", "triple zero"),
-     ("en-IN", "one one two")],
+    [
+        ("en-US", "911"),
+        ("en-CA", "911"),
+        ("en-GB", "nine nine nine, or one one two"),
+        ("en-AU", "triple zero"),
+        ("en-IN", "one one two"),
+    ],
 )
 def test_each_locale_gives_its_own_emergency_number(
     runtime: SkillRuntime, clock: FakeClock, locale: str, number: str
