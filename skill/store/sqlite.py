@@ -141,6 +141,19 @@ class SqliteStore(UserStore):
         # The connection's busy_timeout is that slice (set once in _conn).
         self._polling(conn, "BEGIN IMMEDIATE")
 
+    @contextlib.contextmanager
+    def _write(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One write transaction: commit if the block finishes, roll back on anything."""
+        self._begin_immediate(conn)
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
     def _polling(
         self, conn: sqlite3.Connection, sql: str, params: tuple[str, ...] = ()
     ) -> sqlite3.Cursor:
@@ -158,8 +171,7 @@ class SqliteStore(UserStore):
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 return
-            self._begin_immediate(conn)
-            try:
+            with self._write(conn):
                 # Re-read under the write lock: another process may have
                 # migrated while we waited.
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -170,11 +182,6 @@ class SqliteStore(UserStore):
                 for step in range(version, SCHEMA_VERSION):
                     MIGRATIONS[step](conn)
                     conn.execute(f"PRAGMA user_version = {step + 1}")
-                conn.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("migrating the database", exc)) from exc
 
@@ -210,8 +217,7 @@ class SqliteStore(UserStore):
         check_ops(ops)
         conn = self._conn()
         try:
-            self._begin_immediate(conn)
-            try:
+            with self._write(conn):
                 row = conn.execute(
                     "SELECT doc, rev FROM users WHERE user_id = ?", (user_id,)
                 ).fetchone()
@@ -228,12 +234,6 @@ class SqliteStore(UserStore):
                         "UPDATE users SET doc = ?, rev = rev + 1, updated_at = ? WHERE user_id = ?",
                         (text, _utc_now(), user_id),
                     )
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("updating", exc)) from exc
         return doc
@@ -241,15 +241,8 @@ class SqliteStore(UserStore):
     def delete(self, user_id: str) -> None:
         conn = self._conn()
         try:
-            self._begin_immediate(conn)
-            try:
+            with self._write(conn):
                 conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("deleting", exc)) from exc
 
