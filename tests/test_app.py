@@ -16,8 +16,8 @@ from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.settings import load_settings
 from skill.store.sqlite import SqliteStore
-from skill.verify import RequestVerifier, VerifierConfig
 from tests.support.certs import make_pki, sign_b64
+from tests.support.prod_app import production_app
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-4333-8444-555555555555"
 NOW = datetime(2026, 3, 10, 7, 30, tzinfo=UTC)
@@ -43,15 +43,7 @@ def prod(tmp_path: Path, deps: Deps, pki: Any) -> tuple[FlaskClient, list[str]]:
         fetched.append(url)
         return bytes(pki.chain_pem())
 
-    settings = load_settings(skill_id=SKILL_ID, data_dir=tmp_path / "prod")
-    deps.settings = settings
-    verifier = RequestVerifier(
-        VerifierConfig(skill_id=SKILL_ID),
-        clock=lambda: NOW,
-        trust_roots=[pki.root],
-        fetch=fetch,
-    )
-    app = create_app(settings, deps=deps, verifier=verifier)
+    app = production_app(deps, tmp_path / "prod", pki, fetch, NOW)
     return app.test_client(), fetched
 
 

@@ -22,14 +22,12 @@ from cryptography.hazmat.primitives import hashes
 from flask.testing import FlaskClient
 
 from skill import envelopes
-from skill.app import create_app
 from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.runtime import SkillRuntime
-from skill.settings import load_settings
 from skill.store.sqlite import SqliteStore
-from skill.verify import RequestVerifier, VerifierConfig
 from tests.support.certs import TestPki, make_pki, rsa_key, sign_b64, to_pem
+from tests.support.prod_app import production_app
 from tests.support.servers import http_call, running_server, server_env
 
 SKILL_ID = "amzn1.ask.skill.11111111-2222-4333-8444-555555555555"
@@ -244,15 +242,7 @@ def gate(tmp_path: Path, deps: Deps, pki: TestPki, store: SqliteStore) -> Gate:
         fetched.append(url)
         return serve["chain"](pki)
 
-    settings = load_settings(skill_id=SKILL_ID, data_dir=tmp_path / "prod")
-    deps.settings = settings
-    verifier = RequestVerifier(
-        VerifierConfig(skill_id=SKILL_ID),
-        clock=lambda: NOW,
-        trust_roots=[pki.root],
-        fetch=fetch,
-    )
-    app = create_app(settings, deps=deps, verifier=verifier)
+    app = production_app(deps, tmp_path / "prod", pki, fetch, NOW)
     runtime: SkillRuntime = app.config["HIPREST_RUNTIME"]
     real_handle = runtime.handle
 
