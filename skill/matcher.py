@@ -12,10 +12,13 @@ It is an approximation of Alexa's NLU, deliberately simple and deterministic:
   ("um", "please", "could you tell me"); a sample (known slot values only) found inside the
   utterance when every other word is filler (stop words, time and place words such as
   "last night", "in the hallway"), longest such stretch first; an exact match with a loose
-  capture; a token-overlap score against the nearest sample, below a threshold
-  AMAZON.FallbackIntent.
+  capture; a token-overlap score against the nearest sample; last, the intent whose
+  distinctive words (IDF over the intents' samples) explain most of the utterance, clearly
+  ahead of the runner-up and with its slots heard (``KEYWORD_THRESHOLD``); else
+  AMAZON.FallbackIntent. Closing hedges ("... thanks", "... no matter what") are stripped too.
 * A slot value overlapping an everyday phrase in ``ORDINARY_PHRASES`` ("fell asleep", "hot
-  water bottle") is not heard, so "i fell asleep on my side" is no fall.
+  water bottle"; first word inflected, a degree word after it: "feels a bit better") is not
+  heard, so "i fell asleep on my side" is no fall.
 
 Differences from Alexa worth knowing:
 
@@ -38,6 +41,7 @@ Differences from Alexa worth knowing:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +54,7 @@ __all__ = [
     "BUILTIN_SAMPLES",
     "FALLBACK_INTENT",
     "FUZZY_THRESHOLD",
+    "KEYWORD_THRESHOLD",
     "MAX_MATCH_CHARS",
     "ORDINARY_PHRASES",
     "Match",
@@ -250,6 +255,15 @@ _POLITE_OPENERS = (
     "could you tell me ", "can you tell me ", "would you tell me ", "i was wondering ",
     "i wonder ", "do you know ", "i would like to know ", "i want to know ",
 )
+# Hedges that close an utterance without changing it ("... no matter what", "... i think").
+_POLITE_CLOSERS = (
+    " no matter what", " i think", " do you think", " i reckon", " i guess", " thank you",
+    " thanks", " if that is ok", " if you can", " for me",
+)
+# Keyword fallback: an intent wins on its distinctive words only if they explain this much of
+# the utterance's (IDF-weighted) content, and clearly more than the runner-up does.
+KEYWORD_THRESHOLD = 0.6
+KEYWORD_MARGIN = 1.5
 # Everyday phrases that share words with red-flag synonyms ("i fell" in "i fell asleep"):
 # a slot value overlapping one of these is not heard as that value.
 ORDINARY_PHRASES: tuple[str, ...] = (
@@ -260,8 +274,20 @@ ORDINARY_PHRASES: tuple[str, ...] = (
     "feel a stretch", "a bit sore", "a little sore", "a bit stiff", "a little stiff",
     "a bit achy", "a little achy",
 )
+# Degree words that may sit inside an everyday phrase: "feels a bit better", "feel so relaxed".
+_DEGREE_GAP = r"(?:(?:a bit|a little|much|so|quite|really|very|a lot) )?"
+
+
+def _ordinary_pattern(phrase: str) -> str:
+    # The first word may be inflected ("feels", "feeling") and a degree word may follow it.
+    first, _, rest = phrase.partition(" ")
+    head = re.escape(first) + r"(?:s|ing|ed)?"
+    return head + (" " + _DEGREE_GAP + re.escape(rest) if rest else "")
+
+
 _ORDINARY_RE = re.compile(
-    r"(?<!\S)(?:" + "|".join(re.escape(p) for p in sorted(ORDINARY_PHRASES, key=len, reverse=True))
+    r"(?<!\S)(?:"
+    + "|".join(_ordinary_pattern(p) for p in sorted(ORDINARY_PHRASES, key=len, reverse=True))
     + r")(?!\S)"
 )
 _LOOSE = r"\S+(?: \S+){0,3}"
@@ -365,6 +391,7 @@ class Matcher:
             slot_count = len(sample.slots)
             if slot_count and slot_count / (len(sample.content) + slot_count) > FUZZY_THRESHOLD:
                 self._slot_heavy.append(index)
+        self._keywords, self._idf = _keyword_weights(self._samples)
         self._compile_invocation()
 
     @classmethod
@@ -416,8 +443,40 @@ class Matcher:
             # Hedges can carry meaning ("say that again"): score the raw words too.
             raw = self._match_fuzzy(text, _ordinary_tokens(text))
             if raw.score > fuzzy.score:
-                return raw
-        return fuzzy
+                fuzzy = raw
+        if fuzzy.intent != FALLBACK_INTENT:
+            return fuzzy
+        return self._match_keywords(stripped, ordinary) or fuzzy
+
+    def _match_keywords(self, text: str, ordinary: frozenset[int]) -> Match | None:
+        """Last resort: the intent whose distinctive words (IDF over its samples) dominate.
+
+        Words the model never uses count against every intent, so chatter stays Fallback. An
+        intent with slots needs them heard; RedFlagIntent-style slot intents thus still need a
+        known value outside any everyday phrase.
+        """
+        tokens = text.split()
+        stems = [_stem(t) for t in tokens if t not in _STOP_WORDS and t not in _HEDGES]
+        if not stems:
+            return None
+        unknown = math.log(len(self._keywords) + 1)
+        total = sum(self._idf.get(w, unknown) for w in stems)
+        scores = sorted(
+            ((sum(self._idf[w] for w in stems if w in words) / total, intent)
+             for intent, words in self._keywords.items()),
+            reverse=True,
+        )
+        (best, intent), runner_up = scores[0], scores[1][0] if len(scores) > 1 else 0.0
+        if best < KEYWORD_THRESHOLD or best < KEYWORD_MARGIN * runner_up:
+            return None
+        slots: dict[str, SlotValue] = {}
+        if self._intent_slots.get(intent):
+            sample = next(s for s in self._samples if s.intent == intent and s.slots)
+            slots, _ = self._search_slots(sample, tokens, [_stem(t) for t in tokens], {},
+                                          ordinary)
+            if not slots:
+                return None
+        return Match("IntentRequest", intent, slots, round(0.7 * best, 3))
 
     def _match_contained(self, text: str, ordinary: frozenset[int]) -> Match | None:
         """A sample (known slot values only) found inside the utterance, the rest filler.
@@ -736,6 +795,25 @@ def _compile_type(values: Iterable[Mapping[str, Any]]) -> _SlotType:
     )
 
 
+def _keyword_weights(
+    samples: Iterable[_Sample],
+) -> tuple[dict[str, frozenset[str]], dict[str, float]]:
+    """Content stems per intent, and each stem's IDF over intents (rare = distinctive)."""
+    words: dict[str, set[str]] = {}
+    for sample in samples:
+        words.setdefault(sample.intent, set()).update(
+            w for w in sample.content if w not in _HEDGES
+        )
+    words.pop(FALLBACK_INTENT, None)
+    frequency: dict[str, int] = {}
+    for stems in words.values():
+        for stem in stems:
+            frequency[stem] = frequency.get(stem, 0) + 1
+    count = len(words)
+    idf = {stem: math.log((count + 1) / n) for stem, n in frequency.items()}
+    return {intent: frozenset(stems) for intent, stems in words.items()}, idf
+
+
 def _language_model(model: Mapping[str, Any]) -> Mapping[str, Any]:
     if "interactionModel" in model:
         model = model["interactionModel"]
@@ -766,6 +844,12 @@ def _strip_fillers(text: str) -> str:
         # "i was wondering if ..." / "can you tell me about ..." leave a connector behind.
         if text.startswith(prefix) and text != prefix.strip():
             text = text[len(prefix):]
+    changed = True
+    while changed:
+        changed = False
+        for closer in _POLITE_CLOSERS:
+            if text.endswith(closer) and text != closer.strip():
+                text, changed = text[: -len(closer)], True
     return " ".join(w for w in text.split() if w not in _HEDGES)
 
 

@@ -545,9 +545,11 @@ def test_every_sample_in_the_real_model_matches_its_own_intent() -> None:
 # --------------------------------------------------------------------------- unseen phrasings
 
 UNSEEN = Path(__file__).parent / "data" / "unseen_phrasings.yaml"
-# Measured on the held-out eval half: 74.7% before the last change, 75.9% now (64.4% before
-# the fuzzy work). The bar is that minus a small margin, so a regression shows.
-MIN_EVAL_ACCURACY = 0.72
+# Measured on the held-out eval half: 75.9% before the keyword fallback, 81.6% now (64.4%
+# before the fuzzy work). eval2 was written before the keyword round and never tuned on:
+# 75.6% before, 80.8% after. Each bar is the measured figure minus a small margin.
+MIN_EVAL_ACCURACY = 0.79
+MIN_EVAL2_ACCURACY = 0.78
 
 
 @pytest.fixture(scope="module")
@@ -592,11 +594,56 @@ def test_held_out_phrasings_route_with_at_least_the_measured_accuracy(real: Matc
     assert accuracy >= MIN_EVAL_ACCURACY
 
 
+def test_second_held_out_set_routes_with_at_least_the_measured_accuracy(real: Matcher) -> None:
+    items = _unseen()["eval2"]
+    accuracy = sum(_routes(real, item) for item in items) / len(items)
+    print(f"\nunseen eval2 accuracy on {len(items)} phrasings: {accuracy:.1%}")
+    assert len(items) >= 60
+    assert accuracy >= MIN_EVAL2_ACCURACY
+
+
 def test_ordinary_bedtime_talk_never_comes_back_as_a_red_flag(real: Matcher) -> None:
     data = _unseen()
-    alarms = [s for s in data["ordinary_tune"] + data["ordinary_eval"]
-              if real.match(s).intent == "RedFlagIntent"]
+    said = data["ordinary_tune"] + data["ordinary_eval"] + data["ordinary_eval2"]
+    alarms = [s for s in said if real.match(s).intent == "RedFlagIntent"]
     assert not alarms
+
+
+@pytest.mark.parametrize("said", ["my hip feels a bit better", "i am feeling so relaxed",
+                                  "i fall asleep quickly"])
+def test_an_inflected_everyday_phrase_with_a_degree_word_is_still_ordinary(
+    real: Matcher, said: str
+) -> None:
+    assert real.match(said).intent != "RedFlagIntent"
+
+
+def test_distinctive_words_route_an_unseen_phrasing_to_their_intent() -> None:
+    # No one sample explains half of it, but MattressIntent's samples together do.
+    intents = [
+        {"name": "MattressIntent", "samples": ["is my mattress too soft", "what should i buy"]},
+        {"name": "PillowIntent", "samples": ["where does the pillow go", "is my pillow ok"]},
+    ]
+    result = Matcher(make_model(intents, built_ins=BUILT_INS)).match(
+        "what mattress should i buy if it is too soft")
+    assert intent_of(result) == "MattressIntent"
+    assert 0 < result.score < 0.8
+
+
+def test_words_the_model_never_uses_keep_a_keyword_reading_out(matcher: Matcher) -> None:
+    # "stretch" is distinctive, but most of what was said is unknown to the model.
+    assert intent_of(matcher.match("my neighbour's dog chewed the stretch band")) == FALLBACK_INTENT
+
+
+def test_a_keyword_reading_of_a_slot_intent_needs_the_slot_heard(matcher: Matcher) -> None:
+    # "put" belongs to PlaceIntent/PillowIntent, but no Thing or Side is named.
+    assert matcher.match("put everything somewhere nice tonight").intent not in (
+        "PlaceIntent", "PillowIntent")
+
+
+@pytest.mark.parametrize("said", ["the pain never stops no matter what",
+                                  "nah i'm alright thanks"])
+def test_a_closing_hedge_does_not_hide_the_request(real: Matcher, said: str) -> None:
+    assert real.match(said).intent in ("RedFlagIntent", "AMAZON.NoIntent")
 
 
 @pytest.mark.parametrize(("said", "symptom"), [
