@@ -140,6 +140,13 @@ def _format_number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
+# A number said as a time of day ("3 am", "two in the morning", "four o clock").
+_CLOCK_TIME = re.compile(
+    r"\b(?P<n>[a-z0-9]+)\s+(?:am|pm|a m|p m|oclock|o clock|in the morning|at night"
+    r"|in the afternoon|in the evening)\b"
+)
+
+
 def parse_number(text: str) -> str | None:
     """Turn a captured AMAZON.NUMBER phrase into Alexa's digit string, or None if it is not one."""
     text = normalise(text)
@@ -420,6 +427,19 @@ class Matcher:
                 break
         if not text:
             return self._fallback(0.0)
+        result = self._match_text(text)
+        clock = _CLOCK_TIME.search(text)
+        if clock is not None and any(
+            self._type_of(result.intent or "", name).is_number
+            and value.value == parse_number(clock.group("n"))
+            for name, value in result.slots.items()
+        ):
+            # "it's 3 am and my hip hurts": a clock time is not a 0-10 score. Match
+            # again without it rather than log a score nobody gave.
+            result = self._match_text(_CLOCK_TIME.sub(" ", text).strip() or text)
+        return result
+
+    def _match_text(self, text: str) -> Match:
         exact = self._match_exact(text)
         if exact is not None and exact.score == 1.0:
             return exact

@@ -691,3 +691,26 @@ def test_ten_thousand_characters_of_filler_and_symptoms_stay_fast(real: Matcher)
         real.match(text)
         # Generous bound for slow CI; warm single utterances measure well under 5 ms.
         assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "it's two in the morning and i'm awake in pain",
+        "it is four am and my hip is killing me",
+        "it's 3 am and my hip hurts",
+    ],
+)
+def test_a_clock_time_is_never_taken_as_a_stiffness_score(said: str) -> None:
+    from skill.models import load_model
+
+    match = Matcher(load_model("en-US")).match(said)
+    assert match.intent not in ("CheckInIntent", "LogScoreIntent"), match
+
+
+def test_a_score_said_with_this_morning_is_still_a_score() -> None:
+    from skill.models import load_model
+
+    match = Matcher(load_model("en-US")).match("my hip is a 4 this morning")
+    assert match.intent == "CheckInIntent"
+    assert match.slots["Score"].value == "4"
