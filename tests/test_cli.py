@@ -90,6 +90,15 @@ def test_bad_setting_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None
     assert "HIPREST_LOG_LEVEL" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["chat", "check", "export --user x", "package --out OUT"])
+def test_bad_setting_is_one_line_for_every_command(command: str, tmp_path: Path) -> None:
+    args = command.replace("OUT", str(tmp_path / "pkg")).split()
+    result = _run(args, tmp_path, stdin="help\n", HIPREST_MAX_BODY_BYTES="lots")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "HIPREST_MAX_BODY_BYTES" in result.stderr
+
+
 def test_serve_without_skill_id_refuses_to_start(tmp_path: Path) -> None:
     result = _run(["serve", "--port", str(_free_port())], tmp_path)
     assert result.returncode == 2
