@@ -498,28 +498,24 @@ def section_throughput(cfg: Config, servers: Servers) -> Section:
 
 # --------------------------------------------------------------------------- cold start
 
-_HIPREST_COLD = """
+# One timing script for both skills; only what is imported and how it is called differ.
+_COLD_TEMPLATE = """
 import json, sys, time
 t0 = time.perf_counter()
-import skill.lambda_function as entry
+{imports}
 t1 = time.perf_counter()
-out = entry.lambda_handler(json.loads(sys.argv[1]), None)
+out = {handler}(json.loads(sys.argv[1]), None)
 t2 = time.perf_counter()
-assert out.get("response", {}).get("outputSpeech"), out
-print(json.dumps({"import": t1 - t0, "first": t2 - t1, "modules": len(sys.modules)}))
+assert out.get("response", {{}}).get("outputSpeech"), out
+print(json.dumps({{"import": t1 - t0, "first": t2 - t1, "modules": len(sys.modules)}}))
 """
-
-_HELLO_COLD = """
-import json, sys, time
-t0 = time.perf_counter()
-import flask, ask_sdk_core, ask_sdk_model
-from benchmarks import hello_skill
-t1 = time.perf_counter()
-out = hello_skill.lambda_handler()(json.loads(sys.argv[1]), None)
-t2 = time.perf_counter()
-assert out.get("response", {}).get("outputSpeech"), out
-print(json.dumps({"import": t1 - t0, "first": t2 - t1, "modules": len(sys.modules)}))
-"""
+_HIPREST_COLD = _COLD_TEMPLATE.format(
+    imports="import skill.lambda_function as entry", handler="entry.lambda_handler"
+)
+_HELLO_COLD = _COLD_TEMPLATE.format(
+    imports="import flask, ask_sdk_core, ask_sdk_model\nfrom benchmarks import hello_skill",
+    handler="hello_skill.lambda_handler()",
+)
 
 
 # Where the time goes: the same work with the big libraries imported first, one by one.
