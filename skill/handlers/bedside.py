@@ -252,9 +252,7 @@ def on_no(turn: Turn) -> Reply | None:
     if not (turn.pending or "").startswith("bedside."):
         return None
     turn.clear_pending()
-    reply = Reply().say(turn.voice.line("bedside.declined"))
-    reply.end_session = True
-    return reply
+    return Reply(end_session=True).say(turn.voice.line("bedside.declined"))
 
 
 def on_unclear(turn: Turn) -> Reply | None:

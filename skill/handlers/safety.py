@@ -52,9 +52,7 @@ def urgent_reply(turn: Turn, urgency: Urgency | None, symptom: str | None = None
     if turn.user_id is not None and not turn.deleted:
         record_red_flag(turn, symptom, urgency)
     turn.clear_pending()
-    reply = Reply().say(turn.voice.line(key))
-    reply.end_session = True
-    return reply
+    return Reply(end_session=True).say(turn.voice.line(key))
 
 
 def triage_reply(turn: Turn, symptom_id: str) -> Reply:
@@ -120,9 +118,7 @@ def on_no(turn: Turn) -> Reply | None:
     if turn.pending != CLARIFY:
         return None
     turn.clear_pending()
-    reply = Reply().say(turn.voice.line("safety.clarify.no"))
-    reply.end_session = True
-    return reply
+    return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
 
 
 def on_yes(turn: Turn) -> Reply | None:
