@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, ClassVar
@@ -124,8 +125,184 @@ class FastSerializer(DefaultSerializer):
 
     def envelope(self, payload: dict[str, Any]) -> Any:
         """A RequestEnvelope from the already-parsed body: no json.dumps/json.loads round trip."""
-        sdk: Any = self
-        return sdk._DefaultSerializer__deserialize(payload, RequestEnvelope)
+        return self.converter(RequestEnvelope)(payload)
+
+    # -- compiled reading: one converter per declared type, built once -------------------
+    # The SDK's reader re-dispatches on the declared type's *string* for every field of
+    # every object ("list[...]"? "dict(...)"? a primitive? import the class...). The
+    # envelope's shape is fixed per model class, so each declared type becomes a
+    # closure once and reading a body is a walk of closures. Same objects out as the
+    # SDK's (tests/test_runtime_serializer.py compares them field by field).
+    _converters: ClassVar[dict[Any, Callable[[Any], Any]]] = {}
+
+    def converter(self, declared: Any) -> Callable[[Any], Any]:
+        conv = self._converters.get(declared)
+        if conv is None:
+            conv = self._build_converter(declared)
+            self._converters[declared] = conv
+        return conv
+
+    def _build_converter(self, declared: Any) -> Callable[[Any], Any]:
+        if isinstance(declared, str):
+            if declared.startswith("list["):
+                return self._list_converter(declared)
+            if declared.startswith("dict("):
+                return self._dict_converter(declared)
+            native = self.NATIVE_TYPES_MAPPING.get(declared)
+            cls = (
+                native
+                if native is not None
+                else self._DefaultSerializer__load_class_from_name(declared)
+            )
+            return self.converter(cls)
+        if declared in self.PRIMITIVE_TYPES:
+            return _primitive_converter(declared)
+        if declared is object:
+            return _same
+        if declared is date or declared is datetime:
+            when: Any = declared
+
+            def moment(payload: Any) -> Any:
+                if payload is None:
+                    return None
+                return self._DefaultSerializer__deserialize_datetime(payload, when)
+
+            return moment
+        return self._model_converter(declared)
+
+    def _list_converter(self, declared: str) -> Callable[[Any], Any]:
+        match = re.match(r"list\[(.*)\]", declared)
+        if match is None:
+            return lambda payload: None if payload is None else []
+        inner = match.group(1)
+        if "," in inner:  # a tuple-like list: one declared type per position
+            convs = [self.converter(part.strip()) for part in inner.split(",")]
+
+            def mixed(payload: Any) -> Any:
+                if payload is None:
+                    return None
+                return [conv(item) for item, conv in zip(payload, convs, strict=False)]
+
+            return mixed
+        item_conv = self.converter(inner.strip())
+
+        def each(payload: Any) -> Any:
+            return None if payload is None else [item_conv(item) for item in payload]
+
+        return each
+
+    def _dict_converter(self, declared: str) -> Callable[[Any], Any]:
+        match = re.match(r"dict\(([^,]*), (.*)\)", declared)
+        if match is None:
+            return lambda payload: None if payload is None else {}
+        value_conv = self.converter(match.group(2))
+
+        def mapping(payload: Any) -> Any:
+            if payload is None:
+                return None
+            return {key: value_conv(value) for key, value in payload.items()}
+
+        return mapping
+
+    def _model_converter(self, cls: Any) -> Callable[[Any], Any]:
+        if isinstance(cls, type) and issubclass(cls, Enum):
+            enum_cls = cls
+
+            def enum(payload: Any) -> Any:
+                if payload is None:
+                    return None
+                try:
+                    return enum_cls(payload)
+                except Exception as exc:
+                    raise SerializationException(str(exc)) from None
+
+            return enum
+        if not hasattr(cls, "deserialized_types"):
+            return _same
+        if hasattr(cls, "get_real_child_model"):
+            # Which subclass (IntentRequest, LaunchRequest...) depends on the payload.
+            parent = cls
+
+            def polymorphic(payload: Any) -> Any:
+                if payload is None:
+                    return None
+                try:
+                    real = _SDK._DefaultSerializer__get_obj_by_discriminator(self, payload, parent)
+                except SerializationException:
+                    raise
+                except Exception as exc:
+                    raise SerializationException(str(exc)) from None
+                return self._fill(real, payload)
+
+            return polymorphic
+        fixed = cls
+
+        def model(payload: Any) -> Any:
+            return None if payload is None else self._fill(fixed, payload)
+
+        return model
+
+    # model class -> (template attributes, ((attribute, payload key, converter), ...), keys)
+    _fills: ClassVar[dict[type, tuple[dict[str, Any] | None, tuple[Any, ...], frozenset[str]]]] = {}
+
+    def _fill(self, cls: type, payload: Any) -> Any:
+        plan = self._fills.get(cls)
+        if plan is None:
+            fields, known = self._plan(cls)
+            # The attributes a fresh instance starts with, if they are all immutable:
+            # then an instance is a copy of them instead of a call to the generated
+            # keyword-heavy __init__ (None everywhere, the discriminator strings).
+            blank = cls().__dict__
+            immutable = all(isinstance(v, _IMMUTABLE) for v in blank.values())
+            convs = tuple((attr, key, self.converter(declared)) for attr, key, declared in fields)
+            plan = (dict(blank) if immutable else None, convs, known)
+            self._fills[cls] = plan
+        template, convs, known = plan
+        try:
+            if template is None:
+                obj = cls()
+            else:
+                obj = object.__new__(cls)
+                obj.__dict__.update(template)
+            values = obj.__dict__
+            for attr, key, conv in convs:
+                if key in payload:
+                    values[attr] = conv(payload[key])
+            for key in payload:
+                if key not in known:
+                    setattr(obj, key, payload[key])
+            return obj
+        except SerializationException:
+            raise
+        except Exception as exc:
+            raise SerializationException(str(exc)) from None
+
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _same(payload: Any) -> Any:
+    return payload
+
+
+def _primitive_converter(kind: type) -> Callable[[Any], Any]:
+    """The SDK's primitive cast (``kind(payload)``; TypeError keeps the payload)."""
+
+    def cast(payload: Any) -> Any:
+        if payload is None:
+            return None
+        if type(payload) is kind:
+            return payload
+        try:
+            return kind(payload)
+        except TypeError:
+            return payload
+        except ValueError:
+            raise SerializationException(
+                f"Failed to parse {payload} into '{kind.__name__}' object"
+            ) from None
+
+    return cast
 
 
 _SERIALIZER = FastSerializer()

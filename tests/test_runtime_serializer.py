@@ -157,3 +157,44 @@ def test_fast_writer_gives_the_same_json_as_the_sdk(runtime: SkillRuntime) -> No
             RenderDocumentDirective(token="x", document={"type": "APL", "n": [1, 2.5, None]})
         ]
         assert FastSerializer().serialize(response) == SDK.serialize(response)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.extend(_paths(item, (*prefix, i)))
+    return out
+
+
+def _outcome(read: Any) -> tuple[bool, Any]:
+    try:
+        envelope = read()
+    except SerializationException:
+        return False, None
+    return True, (type(envelope.request).__name__, _plain(envelope))
+
+
+_ODD_VALUES = [None, 0, 7, -1.5, True, "", "x", "2024-05-01T21:30:00Z", [], [1, "a"], {}, {"k": 1}]
+
+
+@pytest.mark.parametrize("name,body", CASES, ids=[n for n, _ in CASES])
+def test_any_field_replaced_by_an_odd_value_reads_as_the_sdk_reads_it(
+    name: str, body: dict[str, Any]
+) -> None:
+    # The compiled reader must agree with the SDK's not only on good bodies: on every
+    # field of every body, with every kind of JSON value in its place.
+    for path in _paths(body):
+        for odd in _ODD_VALUES:
+            payload = json.loads(json.dumps(body))
+            holder = payload
+            for key in path[:-1]:
+                holder = holder[key]
+            holder[path[-1]] = odd
+            text = json.dumps(payload)
+            expected = _outcome(lambda t=text: SDK.deserialize(t, RequestEnvelope))
+            got = _outcome(lambda t=text: FastSerializer().envelope(json.loads(t)))
+            assert got == expected, (name, path, odd)
