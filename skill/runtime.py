@@ -20,6 +20,8 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import Request, RequestEnvelope
 
+from skill import logs
+
 ACCESS_LOG = logging.getLogger("hiprest.access")
 # Alexa's timestamps ("2024-05-01T21:30:00Z", with or without fractions or an offset);
 # anything else still goes to the SDK's dateutil parser.
@@ -386,9 +388,9 @@ class SkillRuntime:
             outcome = "bad_envelope"
             raise
         finally:
-            ACCESS_LOG.info(
+            logs.access(
                 "request",
-                extra={
+                {
                     "request_id": _request_id(payload),
                     "request_type": kind,
                     "intent": _intent_name(payload) if kind == "IntentRequest" else None,
