@@ -447,6 +447,7 @@ class HttpsCertFetcher:
 # --------------------------------------------------------------------------
 
 
+_URL_CACHE_SIZE = 32
 _certifi_lock = threading.Lock()
 _certifi_store: x509v.Store | None = None
 
@@ -483,6 +484,7 @@ class RequestVerifier:
         self._store = x509v.Store(list(trust_roots)) if trust_roots is not None else None
         self._fetch = fetch if fetch is not None else HttpsCertFetcher()
         self.cache = cache if cache is not None else CertificateCache()
+        self._urls: dict[str, str] = {}  # header value -> canonical URL, checked
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
         """Return the parsed envelope or raise VerificationError. Header lookup case-insensitive."""
@@ -515,7 +517,7 @@ class RequestVerifier:
                 signature, algorithm = sig1, hashes.SHA1()  # legacy header, opt-in only
             else:
                 raise _bad("header: Signature-256 missing")
-            leaf = self._leaf_for(canonical_cert_url(url), now)
+            leaf = self._leaf_for(self._canonical(url), now)
             verify_signature(leaf, signature, bytes(body), algorithm)
         try:
             envelope = json.loads(body)
@@ -528,6 +530,18 @@ class RequestVerifier:
         if cfg.skill_id is not None:
             check_application_id(envelope, cfg.skill_id)
         return envelope
+
+    def _canonical(self, url: str) -> str:
+        # Alexa sends the same few URLs on every request; checking one costs ~10 us of
+        # URL parsing. Only URLs that passed are remembered (and only a few), so a
+        # hostile client can neither skip the check nor grow the cache.
+        canonical = self._urls.get(url)
+        if canonical is None:
+            canonical = canonical_cert_url(url)
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()
+            self._urls[url] = canonical
+        return canonical
 
     def _leaf_for(self, url: str, now: datetime) -> x509.Certificate:
         cached = self.cache.get(url, now)

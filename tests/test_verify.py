@@ -208,6 +208,30 @@ def test_request_with_bad_cert_url_makes_no_outbound_fetch(pki: TestPki, url: st
     assert fetch.calls == []
 
 
+def test_bad_cert_url_is_rejected_every_time_after_a_good_one(pki: TestPki) -> None:
+    # Good URLs are remembered once checked; a bad one must never ride on that.
+    body = body_of(envelope())
+    verifier = make_verifier(pki)
+    verifier.verify(signed(pki, body), body)
+    verifier.verify(signed(pki, body), body)
+    bad = "https://evil.com/echo.api/echo-api-cert.pem"
+    for _ in range(3):
+        assert status_of(lambda: verifier.verify(signed(pki, body, bad), body)) == 400
+
+
+def test_many_distinct_good_cert_urls_fetch_each_and_keep_verifying(pki: TestPki) -> None:
+    # A client cycling through valid-looking URLs cannot grow the URL memory without
+    # bound; every one is still checked and fetched as its own URL.
+    urls = [f"https://s3.amazonaws.com/echo.api/cert-{i}.pem" for i in range(80)]
+    fetch = FakeFetch([pki.chain_pem()] * len(urls))
+    verifier = make_verifier(pki, fetch)
+    body = body_of(envelope())
+    for url in urls:
+        verifier.verify(signed(pki, body, url), body)
+    assert fetch.calls == urls
+    assert len(verifier._urls) <= 32
+
+
 # ---------------------------------------------------------------- chain
 
 
