@@ -5,8 +5,8 @@ fatal: ``checkin.days`` (ISO date -> 0..10 morning stiffness), ``routine_history
 (key -> record: routine, moves done/total, gentler move ids, completed, at),
 ``routine.gentler`` (move id -> date remembered) and ``safety.red_flags``
 (UTC time -> {symptom, urgency}). The referral rules are re-evaluated for every
-day of the window with :mod:`skill.core.checkin`, so the summary shows which rule
-held on which mornings, not only the last time one was spoken.
+day of the window (:func:`skill.core.checkin.rules_held`), so the summary shows
+which rule held on which mornings, not only the last time one was spoken.
 
 :func:`build` gives a :class:`Report`; :func:`card_text` words it with a caller's
 ``line(key, **params)`` (content keys ``report.card.*``), keeping the text
@@ -145,20 +145,10 @@ def _red_flags(raw: Mapping[str, Any], start: date, today: date) -> list[RedFlag
 
 
 def _rules(days: Mapping[str, int], start: date, today: date) -> list[RuleFired]:
-    fired: dict[str, list[date]] = {}
-    for offset in range(DAYS):
-        day = start + timedelta(days=offset)
-        if days.get(checkin.key(day)) is None:
-            continue  # rules are evaluated on the mornings a score was given
-        checks = {
-            "high_streak": checkin.is_high_streak(days, day),
-            "worsening": checkin.is_worsening(days, day),
-            "no_improvement": checkin.is_not_improving(days, day),
-        }
-        for rule, held in checks.items():
-            if held:
-                fired.setdefault(rule, []).append(day)
-    return [RuleFired(rule, tuple(fired[rule])) for rule in RULES if rule in fired]
+    # One pass over the 75-day look-back (prefix sums), not 3 rules x 28 mornings of
+    # window lookups: the cost no longer follows how many mornings were scored.
+    held = checkin.rules_held(days, start, today)
+    return [RuleFired(rule, tuple(held[rule])) for rule in RULES if rule in held]
 
 
 def build(
