@@ -22,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 from skill.profile import PROFILE_KEY, Profile
 from skill.reply import Part, Reply, Style, render_speech
 from skill.speech import Speech
-from skill.store.patch import Op, SetOp, diff
+from skill.store.base import StoreError
+from skill.store.patch import Op, SetOp, diff, dumps
 from skill.voice import Voice
 
 if TYPE_CHECKING:
@@ -147,8 +148,11 @@ class Turn:
     # -- persistent state ----------------------------------------------------
     @property
     def doc(self) -> dict[str, Any]:
+        """The user's stored namespaces; each is parsed when first handed out, so a
+        request pays only for those it uses (a damaged one raises StoreError then)."""
         if self._doc is None:
-            self._doc = _Doc({} if self.user_id is None else self.deps.store.load(self.user_id))
+            texts = {} if self.user_id is None else self.deps.store.load_texts(self.user_id)
+            self._doc = _Doc(texts)
         return self._doc
 
     def state(self, key: str, model: type[M]) -> M:
@@ -209,7 +213,11 @@ class Turn:
         # Same ops as diffing the whole doc: unchanged namespaces yield none anyway.
         ops = _merge_friendly(diff(before, after), before)
         if ops:
-            self._doc = _Doc(self.deps.store.update(self.user_id, ops))
+            # Only the namespaces written come back: the rest stays as loaded,
+            # unparsed (nothing reads the doc after the save; a second save
+            # then compares with what this one stored).
+            texts = self.deps.store.update_namespaces(self.user_id, ops)
+            self._doc = self._doc.stored(texts)
 
     # -- output --------------------------------------------------------------
     @property
@@ -302,41 +310,65 @@ def _speech(parts: list[Part], style: Style, reprompt: bool) -> Speech:
 
 def _text(value: Any) -> str | None:
     # Exact: JSON text keeps 1, 1.0 and true apart (as patch.same does); a reordered
-    # dict only looks changed and is then diffed properly. None: not JSON-plain.
+    # dict only looks changed and is then diffed properly. The same form as the
+    # store's (patch.dumps), so an unchanged namespace equals its stored text.
+    # None: not JSON-plain.
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return dumps(value)
     except (TypeError, ValueError):
         return None
 
 
-class _Doc(dict[str, Any]):
-    """The stored doc as loaded, remembering which namespaces left its hands.
+class _Unparsed:
+    """Placeholder for a loaded namespace nobody has asked for yet."""
 
-    The snapshot of a namespace (its JSON text) is taken when it is first handed
-    out — before anyone can change it — so a namespace no code asked for costs
-    neither a JSON dump at load nor a compare at save. Every way a value can be
-    handed out (item access, get, iteration, items/values, pop, setdefault, copy)
-    goes through the overrides; ``dict(doc)`` and ``{**doc}`` use ``keys()`` and
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unparsed>"
+
+
+_UNPARSED: Any = _Unparsed()
+
+
+class _Doc(dict[str, Any]):
+    """The stored doc, built from each namespace's stored JSON text and parsed a
+    namespace at a time, when it is first handed out.
+
+    The stored text is the snapshot save compares with, so a namespace no code
+    asked for costs neither a parse at load nor anything at save (a routine step
+    leaves the long history alone). Until handed out, a loaded namespace sits in
+    the dict as a placeholder, so ``len``, ``in`` and ``keys()`` are plain dict
+    operations. Every way a value can be handed out (item access, get, iteration
+    of items/values, pop, popitem, setdefault, copy, ``==``, ``|``, repr) parses
+    first; ``dict(doc)``, ``{**doc}`` and ``f(**doc)`` use ``keys()`` and
     ``__getitem__`` because ``__iter__`` is overridden.
     """
 
-    __slots__ = ("_loaded", "_texts")
+    __slots__ = ("_texts",)
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__(data)
-        self._loaded: dict[str, Any] = dict(data)  # key -> the object as loaded
-        self._texts: dict[str, str | None] = {}
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__(dict.fromkeys(texts, _UNPARSED))
+        self._texts: dict[str, str] = dict(texts)  # key -> the JSON text as stored
+
+    def stored(self, written: dict[str, str | None]) -> _Doc:
+        """A fresh doc: these texts, with ``written`` (None: removed) applied."""
+        texts = dict(self._texts)
+        for key, text in written.items():
+            if text is None:
+                texts.pop(key, None)
+            else:
+                texts[key] = text
+        return _Doc(texts)
 
     def _out(self, key: Any) -> None:
-        if key in self._loaded and key not in self._texts:
-            value = self._loaded[key]
-            if dict.get(self, key, _MISSING) is value:  # unchanged so far: snapshot it
-                self._texts[key] = _text(value)
+        if dict.get(self, key) is _UNPARSED:
+            dict.__setitem__(self, key, _parse(key, self._texts[key]))
 
-    def _before(self, key: str) -> str | None:
-        if key not in self._texts:  # never handed out: the loaded object is untouched
-            self._texts[key] = _text(self._loaded[key])
-        return self._texts[key]
+    def _all_out(self) -> None:
+        for key, value in dict.items(self):
+            if value is _UNPARSED:
+                dict.__setitem__(self, key, _parse(key, self._texts[key]))
 
     def __getitem__(self, key: str) -> Any:
         self._out(key)
@@ -359,7 +391,8 @@ class _Doc(dict[str, Any]):
         return super().popitem()
 
     def __iter__(self) -> Iterator[str]:
-        self._all_out()
+        # Keys only, nothing to parse; overridden so that dict(doc) and {**doc}
+        # take the keys() + __getitem__ path instead of copying placeholders.
         return super().__iter__()
 
     def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
@@ -374,34 +407,48 @@ class _Doc(dict[str, Any]):
         self._all_out()
         return dict(super().items())
 
-    def _all_out(self) -> None:
-        for key in self._loaded:
-            self._out(key)
+    def __eq__(self, other: object) -> bool:
+        self._all_out()
+        if isinstance(other, _Doc):
+            other._all_out()
+        return dict.__eq__(self, other) is True
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __or__(self, other: Any) -> dict[str, Any]:  # type: ignore[override]
+        if not isinstance(other, dict):
+            return NotImplemented
+        return {**self.copy(), **other}
+
+    def __repr__(self) -> str:
+        self._all_out()
+        return dict.__repr__(self)
 
     def changes(self) -> tuple[dict[str, Any], dict[str, Any]]:
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
-        loaded = self._loaded
-        for key in loaded:
+        texts = self._texts
+        for key, text in texts.items():
             if not dict.__contains__(self, key):
-                before[key] = _thaw(self._before(key))
+                before[key] = _parse(key, text)
         for key, value in dict.items(self):
-            if key not in loaded:
-                after[key] = value
-                continue
-            if value is loaded[key] and key not in self._texts:
+            if value is _UNPARSED:
                 continue  # never handed out, never replaced
-            text = self._before(key)
-            if text is None or _text(value) != text:
-                before[key], after[key] = _thaw(text), value
+            stored = texts.get(key)
+            if stored is None:
+                after[key] = value  # new namespace
+            elif _text(value) != stored:
+                before[key], after[key] = _parse(key, stored), value
         return before, after
 
 
-_MISSING = object()
-
-
-def _thaw(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+def _parse(key: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        # Reported, never taken for "no data": a save would overwrite what is left.
+        raise StoreError(f"stored namespace {key!r} is corrupt (invalid JSON)") from exc
 
 
 def _hands_over(reply: Reply) -> bool:

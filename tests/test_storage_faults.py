@@ -61,7 +61,10 @@ def _fresh_read(path: Path) -> dict[str, Any]:
     """Every user's doc, read with a connection the skill never touched."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return {uid: json.loads(doc) for uid, doc in conn.execute("SELECT user_id, doc FROM users")}
+        out: dict[str, Any] = {uid: {} for (uid,) in conn.execute("SELECT user_id FROM users")}
+        for uid, ns, text in conn.execute("SELECT user_id, ns, json FROM docs"):
+            out[uid][ns] = json.loads(text)
+        return out
     finally:
         conn.close()
 
@@ -216,24 +219,29 @@ def test_lock_held_past_the_timeout_gets_the_apology_quickly_and_keeps_data(
 
 
 @pytest.mark.parametrize(
-    "damage", ["{not json", "[1, 2, 3]", '"a string"', "", "\x00\x01"], ids=repr
+    # Not JSON at all: a namespace that parses to the wrong shape is "damaged
+    # state" instead, replaced by a fresh default (Turn.state).
+    "damage", ["{not json", '{"v": 1, "launch', "", "\x00\x01"], ids=repr
 )
 def test_corrupted_row_gets_the_apology_and_is_not_overwritten(
     settings: Settings, db: Path, seeded: tuple[SqliteStore, dict[str, Any]], damage: str
 ) -> None:
     store, saved = seeded
+    profile = "SELECT json FROM docs WHERE user_id = ? AND ns = 'profile'"
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("UPDATE users SET doc = ? WHERE user_id = ?", (damage, ALICE.user_id))
+    conn.execute(
+        "UPDATE docs SET json = ? WHERE user_id = ? AND ns = 'profile'", (damage, ALICE.user_id)
+    )
     conn.close()
     runtime = _runtime(settings, store)
     for request in (envelopes.launch(ALICE, NOW), _side(ALICE, "right")):
         _assert_storage_apology(runtime.handle(request))
     conn = sqlite3.connect(db)
-    row = conn.execute("SELECT doc FROM users WHERE user_id = ?", (ALICE.user_id,)).fetchone()
-    bob = conn.execute("SELECT doc FROM users WHERE user_id = ?", (BOB.user_id,)).fetchone()
+    row = conn.execute(profile, (ALICE.user_id,)).fetchone()
+    bob = conn.execute(profile, (BOB.user_id,)).fetchone()
     conn.close()
     assert row[0] == damage  # kept for repair, never replaced by {} + this request's change
-    assert json.loads(bob[0]) == saved[BOB.user_id]
+    assert json.loads(bob[0]) == saved[BOB.user_id]["profile"]
     # Bob, on the same database, is unaffected.
     out = runtime.handle(envelopes.launch(BOB, NOW))
     assert _spoken(out) not in _apologies()
@@ -258,14 +266,17 @@ CRASHER = textwrap.dedent(
         # The first write commits; the second stops after its UPDATE, before COMMIT.
         writes = 0
 
-        def update(self, user_id, ops):
+        def update_namespaces(self, user_id, ops):
             self.writes += 1
             if self.writes == 1:
-                return super().update(user_id, ops)
+                return super().update_namespaces(user_id, ops)
             conn = self._conn()
             conn.execute("BEGIN IMMEDIATE")
             doc = apply(self.load(user_id), ops)
-            conn.execute("UPDATE users SET doc = ? WHERE user_id = ?", (json.dumps(doc), user_id))
+            conn.execute(
+                "UPDATE docs SET json = ? WHERE user_id = ? AND ns = 'profile'",
+                (json.dumps(doc["profile"]), user_id),
+            )
             print("mid-transaction", flush=True)
             time.sleep(60)
 

@@ -47,12 +47,16 @@ def _raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None, timeout=10)
 
 
-def _row(path: Path, user_id: str = USER) -> tuple[str, int]:
-    with _raw(path) as conn:
-        row = conn.execute("SELECT doc, rev FROM users WHERE user_id = ?", (user_id,)).fetchone()
-    conn.close()
+def _row(path: Path, user_id: str = USER) -> tuple[dict[str, Any], int]:
+    """(the user's doc as stored, namespace by namespace; its revision), read raw."""
+    conn = _raw(path)
+    try:
+        row = conn.execute("SELECT rev FROM users WHERE user_id = ?", (user_id,)).fetchone()
+        docs = conn.execute("SELECT ns, json FROM docs WHERE user_id = ?", (user_id,)).fetchall()
+    finally:
+        conn.close()
     assert row is not None
-    return row[0], row[1]
+    return {ns: json.loads(text) for ns, text in docs}, row[0]
 
 
 # -- setup, WAL, schema ---------------------------------------------------
@@ -312,22 +316,32 @@ def test_disk_full_is_store_error_and_earlier_data_intact(store: SqliteStore, db
     fresh.close()
 
 
-@pytest.mark.parametrize("damage", ['{"profile": {"na', "[1, 2]", '"text"', "", "null"])
-def test_corrupt_row_is_store_error_and_never_overwritten(
+@pytest.mark.parametrize("damage", ['{"name": "An', "", "{not json", "\x00\x01"])
+def test_corrupt_namespace_is_store_error_and_never_overwritten(
     store: SqliteStore, db: Path, damage: str
 ) -> None:
-    store.update(USER, [SetOp(("profile", "name"), "Ann")])
+    store.update(USER, [SetOp(("profile", "name"), "Ann"), SetOp(("checkin", "v"), 1)])
     conn = _raw(db)
-    conn.execute("UPDATE users SET doc = ? WHERE user_id = ?", (damage, USER))
+    conn.execute("UPDATE docs SET json = ? WHERE user_id = ? AND ns = 'profile'", (damage, USER))
     conn.close()
-    rev = _row(db)[1]
 
     with pytest.raises(StoreError, match="corrupt"):
         store.load(USER)
     with pytest.raises(StoreError, match="corrupt"):
         store.update(USER, [SetOp(("profile", "side"), "left")])
+    with pytest.raises(StoreError, match="corrupt"):
+        store.update_namespaces(USER, [SetOp(("profile", "side"), "left")])
 
-    assert _row(db) == (damage, rev)
+    # The damage is handed on as text (for the caller to report when it reads it)...
+    assert store.load_texts(USER) == {"profile": damage, "checkin": '{"v":1}'}
+    # ...and other namespaces of the same user can still be written.
+    assert store.update_namespaces(USER, [SetOp(("checkin", "v"), 2)]) == {"checkin": '{"v":2}'}
+    conn = _raw(db)
+    stored = conn.execute(
+        "SELECT json FROM docs WHERE user_id = ? AND ns = 'profile'", (USER,)
+    ).fetchone()
+    conn.close()
+    assert stored == (damage,)
     store.update("someone-else", [SetOp(("a",), 1)])  # the rest of the store still works
     assert store.load("someone-else") == {"a": 1}
 
@@ -406,4 +420,4 @@ def test_processes_killed_at_random_moments_leave_consistent_data(db: Path) -> N
         assert sorted(map(int, doc["seen"])) == list(range(1, doc["n"] + 1))
         assert _row(db)[1] == doc["n"]
         store.close()
-    assert json.loads(_row(db)[0])["n"] > 0
+    assert _row(db)[0]["n"] > 0

@@ -10,7 +10,10 @@ from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from skill.store.patch import Doc, Op, copy_plain, diff
+from skill.store.patch import Doc, Op, copy_plain, diff, dumps, namespaces_of
+
+# namespace -> its JSON text (``patch.dumps``); None: the namespace no longer exists.
+Texts = dict[str, str | None]
 
 
 class StoreError(Exception):
@@ -38,6 +41,25 @@ class UserStore(ABC):
     @abstractmethod
     def update(self, user_id: str, ops: list[Op]) -> Doc:
         """Atomically read, apply ``ops``, write; return the new doc."""
+
+    def load_texts(self, user_id: str) -> dict[str, str]:
+        """Each stored namespace's JSON text, unparsed ({} for an unknown user).
+
+        A caller parses only the namespaces it uses, so a damaged namespace
+        surfaces when (and only when) it is read. This default loads the whole
+        doc; a store that keeps namespaces apart (SQLite) overrides it.
+        """
+        return {ns: dumps(value) for ns, value in self.load(user_id).items()}
+
+    def update_namespaces(self, user_id: str, ops: list[Op]) -> Texts:
+        """``update`` that returns only the new text of each namespace ``ops``
+        touch (None when it no longer exists), with the same atomicity.
+
+        This default goes through ``update``; SQLite overrides it to read and
+        rewrite only those namespaces.
+        """
+        doc = self.update(user_id, ops)
+        return {ns: dumps(doc[ns]) if ns in doc else None for ns in namespaces_of(ops)}
 
     @abstractmethod
     def delete(self, user_id: str) -> None:

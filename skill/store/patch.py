@@ -12,6 +12,7 @@ Pure: no I/O, no SDK imports.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -131,6 +132,20 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any], prefix: Path, out
             _diff(old, new, path, out)
         elif not same(old, new):
             out.append(SetOp(path, copy_plain(new)))
+
+
+def dumps(value: Any) -> str:
+    """The JSON text stores keep for a namespace: compact, UTF-8 as is, no NaN.
+
+    Turn compares a namespace's stored text with this form of its value, so
+    both sides must serialise alike (an unchanged namespace then costs no diff).
+    """
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def namespaces_of(ops: Iterable[Op]) -> list[str]:
+    """The top-level keys ``ops`` touch, in first-touched order, each once."""
+    return list(dict.fromkeys(op.path[0] for op in ops))
 
 
 def apply(doc: Mapping[str, Any], ops: Iterable[Op], *, copy: bool = True) -> Doc:

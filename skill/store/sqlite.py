@@ -6,6 +6,11 @@ corrupts the file. Concurrency: every ``update`` is one ``BEGIN IMMEDIATE``
 transaction (read, merge, write), so writers in any thread or process are
 serialised by SQLite's write lock and none loses another's update; waiting
 longer than ``timeout_s`` raises StoreError instead of hanging a request.
+
+Layout (schema v3): ``docs`` holds one row per (user, namespace) with that
+namespace's JSON text; ``users`` one row per user (``rev``, ``updated_at`` for
+retention and export). A write reads, merges and rewrites only the namespaces
+its ops touch, so its cost does not grow with what else the user has stored.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from skill.store.base import StoreError, UserStore
-from skill.store.patch import Doc, Op, apply, check_ops
+from skill.store.base import StoreError, Texts, UserStore
+from skill.store.patch import Doc, Op, apply, check_ops, dumps, namespaces_of
 
 
 def _utc_now() -> str:
@@ -47,10 +52,56 @@ def _v2_timestamp_every_row(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS users_updated_at ON users(updated_at)")
 
 
+def _v3_one_row_per_namespace(conn: sqlite3.Connection) -> None:
+    # One JSON document per user made every request parse and rewrite all of
+    # it (a routine step paid for 10,000 nights of history). Now ``docs`` holds
+    # one row per (user, namespace) and ``users`` only the per-user facts.
+    # A v2 document that does not parse as an object is kept verbatim in
+    # ``users.unsplit`` (load and update then raise StoreError, as v2 did), so
+    # it can still be repaired.
+    conn.execute(
+        "CREATE TABLE users_v3 ("
+        " user_id TEXT PRIMARY KEY,"
+        " rev INTEGER NOT NULL,"
+        " updated_at TEXT,"
+        " unsplit TEXT)"
+    )
+    conn.execute(
+        "CREATE TABLE docs ("
+        " user_id TEXT NOT NULL,"
+        " ns TEXT NOT NULL,"
+        " json TEXT NOT NULL,"
+        " PRIMARY KEY (user_id, ns)) WITHOUT ROWID"
+    )
+    cur = conn.execute("SELECT user_id, doc, rev, updated_at FROM users")
+    while rows := cur.fetchmany(200):
+        for user_id, raw, rev, updated_at in rows:
+            doc: object = None
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    doc = json.loads(raw)
+            if isinstance(doc, dict):
+                conn.executemany(
+                    "INSERT INTO docs (user_id, ns, json) VALUES (?, ?, ?)",
+                    [(user_id, ns, dumps(value)) for ns, value in doc.items()],
+                )
+                unsplit = None
+            else:
+                unsplit = raw  # kept as is, bytes included: it is all there is
+            conn.execute(
+                "INSERT INTO users_v3 (user_id, rev, updated_at, unsplit) VALUES (?, ?, ?, ?)",
+                (user_id, rev, updated_at, unsplit),
+            )
+    conn.execute("DROP TABLE users")  # drops its index too
+    conn.execute("ALTER TABLE users_v3 RENAME TO users")
+    conn.execute("CREATE INDEX users_updated_at ON users(updated_at)")
+
+
 # MIGRATIONS[i] takes the schema from user_version i to i + 1. Append only.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_create_users,
     _v2_timestamp_every_row,
+    _v3_one_row_per_namespace,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -188,60 +239,123 @@ class SqliteStore(UserStore):
     # -- UserStore ---------------------------------------------------------
 
     @staticmethod
-    def _parse(raw: object) -> Doc:
+    def _parse(ns: str, raw: object) -> object:
         # A row we can't parse is reported, never treated as "no data": a
         # later write of {} + ops would otherwise overwrite what's left of it.
         if not isinstance(raw, str):
-            raise StoreError("stored document is corrupt (not text)")
+            raise StoreError(f"stored namespace {ns!r} is corrupt (not text)")
         try:
-            doc = json.loads(raw)
+            return json.loads(raw)
         except ValueError as exc:
-            raise StoreError("stored document is corrupt (invalid JSON)") from exc
-        if not isinstance(doc, dict):
-            raise StoreError("stored document is corrupt (not an object)")
-        return doc
+            raise StoreError(f"stored namespace {ns!r} is corrupt (invalid JSON)") from exc
+
+    @staticmethod
+    def _check_split(row: tuple[object, ...] | None) -> None:
+        # ``unsplit`` holds a v2 document the v3 migration could not parse.
+        if row is not None and row[-1] is not None:
+            raise StoreError("stored document is corrupt (kept from schema v2 for repair)")
+
+    def _rows(self, conn: sqlite3.Connection, user_id: str) -> list[tuple[str, object]]:
+        """(namespace, stored JSON) of every namespace; StoreError for an unsplit user."""
+        # One statement, so a write committed between two reads can't tear the result.
+        rows: list[tuple[str | None, object]] = self._polling(
+            conn,
+            "SELECT ns, json FROM docs WHERE user_id = ?"
+            " UNION ALL SELECT NULL, unsplit FROM users WHERE user_id = ? AND unsplit IS NOT NULL",
+            (user_id, user_id),
+        ).fetchall()
+        out: list[tuple[str, object]] = []
+        for ns, raw in rows:
+            if ns is None:
+                self._check_split((raw,))
+            else:
+                out.append((ns, raw))
+        return out
 
     def load(self, user_id: str) -> Doc:
         try:
             # WAL readers are not blocked by writers; only recovery or a
             # checkpoint-restart can report "locked", so poll as writes do.
-            conn = self._conn()
-            row = self._polling(
-                conn, "SELECT doc FROM users WHERE user_id = ?", (user_id,)
-            ).fetchone()
+            rows = self._rows(self._conn(), user_id)
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("loading", exc)) from exc
-        return {} if row is None else self._parse(row[0])
+        return {ns: self._parse(ns, raw) for ns, raw in rows}
+
+    def load_texts(self, user_id: str) -> dict[str, str]:
+        try:
+            rows = self._rows(self._conn(), user_id)
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("loading", exc)) from exc
+        # Not parsed here: the caller parses (and reports damage in) only what it
+        # uses. A value that isn't text is handed on as "", which is no JSON.
+        return {ns: raw if isinstance(raw, str) else "" for ns, raw in rows}
 
     def update(self, user_id: str, ops: list[Op]) -> Doc:
+        doc: Doc = {}
+        self._update(user_id, ops, whole=doc)
+        return doc
+
+    def update_namespaces(self, user_id: str, ops: list[Op]) -> Texts:
+        return self._update(user_id, ops, whole=None)
+
+    def _update(self, user_id: str, ops: list[Op], whole: Doc | None) -> Texts:
+        """Read, merge and rewrite only the namespaces ``ops`` touch, in one
+        BEGIN IMMEDIATE transaction; fill ``whole`` with the new doc if given."""
         check_ops(ops)
+        touched = namespaces_of(ops)
         conn = self._conn()
+        marks = ",".join("?" * len(touched))  # "IN ()" (no ops) is valid SQLite
         try:
             with self._write(conn):
-                row = conn.execute(
-                    "SELECT doc, rev FROM users WHERE user_id = ?", (user_id,)
+                user = conn.execute(
+                    "SELECT rev, unsplit FROM users WHERE user_id = ?", (user_id,)
                 ).fetchone()
-                doc = {} if row is None else self._parse(row[0])
-                doc = apply(doc, ops, copy=False)
-                text = json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-                if row is None:
+                self._check_split(user)
+                current: Doc = {
+                    ns: self._parse(ns, raw)
+                    for ns, raw in conn.execute(
+                        f"SELECT ns, json FROM docs WHERE user_id = ? AND ns IN ({marks})",
+                        (user_id, *touched),
+                    )
+                }
+                current = apply(current, ops, copy=False)
+                texts: Texts = {}
+                for ns in touched:
+                    if ns in current:
+                        texts[ns] = dumps(current[ns])
+                        conn.execute(
+                            "INSERT INTO docs (user_id, ns, json) VALUES (?, ?, ?)"
+                            " ON CONFLICT (user_id, ns) DO UPDATE SET json = excluded.json",
+                            (user_id, ns, texts[ns]),
+                        )
+                    else:
+                        texts[ns] = None
+                        conn.execute(
+                            "DELETE FROM docs WHERE user_id = ? AND ns = ?", (user_id, ns)
+                        )
+                if user is None:
                     conn.execute(
-                        "INSERT INTO users (user_id, doc, rev, updated_at) VALUES (?, ?, 1, ?)",
-                        (user_id, text, _utc_now()),
+                        "INSERT INTO users (user_id, rev, updated_at) VALUES (?, 1, ?)",
+                        (user_id, _utc_now()),
                     )
                 else:
                     conn.execute(
-                        "UPDATE users SET doc = ?, rev = rev + 1, updated_at = ? WHERE user_id = ?",
-                        (text, _utc_now(), user_id),
+                        "UPDATE users SET rev = rev + 1, updated_at = ? WHERE user_id = ?",
+                        (_utc_now(), user_id),
                     )
+                if whole is not None:
+                    # Same transaction: the doc as this write left it.
+                    rows = self._rows(conn, user_id)
+                    whole.update({ns: self._parse(ns, raw) for ns, raw in rows})
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("updating", exc)) from exc
-        return doc
+        return texts
 
     def delete(self, user_id: str) -> None:
         conn = self._conn()
         try:
             with self._write(conn):
+                conn.execute("DELETE FROM docs WHERE user_id = ?", (user_id,))
                 conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("deleting", exc)) from exc
