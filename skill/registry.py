@@ -3,12 +3,21 @@
 Built-in handlers (launch, help, stop, fallback, session end) stay generic and
 ask the hooks first: a running routine can turn "stop" into "saved your place"
 without a second Stop handler, so exactly one handler answers each request.
+
+A capability may be registered lazily (:class:`Capability`): its module is
+imported on the first request that could concern it - a request of a type its
+handlers answer, or a hook event it declared - so a Lambda cold start that only
+launches does not import the check-in, reminders or summary code. It keeps its
+place in the handler chain and in every hook list, so dispatch order is the same
+as registering it eagerly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+import importlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
@@ -16,17 +25,25 @@ from skill.deps import Deps
 from skill.reply import Reply
 
 if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
     from skill.turn import Turn
 
 Event = Literal["launch", "help", "stop", "fallback", "session_end", "yes", "no"]
+EVENTS: frozenset[str] = frozenset(get_args(Event))
 Hook = Callable[["Turn"], Reply | None]
+
+
+class CapabilityError(Exception):
+    """A lazily registered capability does more than it declared (would be skipped)."""
 
 
 class Registry:
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
         self.handlers: list[AbstractRequestHandler] = []
-        self.hooks: dict[str, list[Hook]] = {}
+        self.hooks: dict[str, list[Hook | Capability]] = {}
 
     def add(self, *handlers: AbstractRequestHandler) -> None:
         self.handlers.extend(handlers)
@@ -34,9 +51,114 @@ class Registry:
     def on(self, event: Event, hook: Hook) -> None:
         self.hooks.setdefault(event, []).append(hook)
 
+    def add_capability(self, capability: Capability) -> None:
+        """Hold the capability's place in the handler chain and in its hooks' lists."""
+        self.handlers.append(capability)
+        for event in sorted(capability.events):
+            self.hooks.setdefault(event, []).append(capability)
+
     def run(self, event: Event, turn: Turn) -> Reply | None:
-        for hook in self.hooks.get(event, []):
-            reply = hook(turn)
+        for entry in self._hooks(event):
+            reply = entry(turn)
             if reply is not None:
                 return reply
         return None
+
+    def _hooks(self, event: Event) -> Iterator[Hook]:
+        for entry in self.hooks.get(event, []):
+            if isinstance(entry, Capability):
+                yield from entry.hooks_for(event)
+            else:
+                yield entry
+
+
+def request_types_of(handler: AbstractRequestHandler) -> frozenset[str]:
+    """The request types a handler can answer, read from its class."""
+    from skill.handlers.base import IntentHandler, RequestTypeHandler
+
+    if isinstance(handler, IntentHandler):
+        return frozenset({"IntentRequest"})
+    if isinstance(handler, RequestTypeHandler):
+        return frozenset(handler.request_types)
+    raise CapabilityError(f"{type(handler).__name__}: cannot tell which requests it answers")
+
+
+class Capability(AbstractRequestHandler):
+    """A capability module's handlers and hooks, imported on first need.
+
+    ``request_types`` and ``events`` are declared up front; loading checks the module
+    against them (a handler or hook outside the declaration raises CapabilityError
+    instead of being silently never asked).
+    """
+
+    def __init__(
+        self, deps: Deps, module: str, request_types: Iterable[str], events: Iterable[Event] = ()
+    ) -> None:
+        self.deps = deps
+        self.module = module
+        self.request_types = frozenset(request_types)
+        self.events = frozenset(events)
+        unknown = self.events - EVENTS
+        if unknown:
+            raise CapabilityError(f"{module}: unknown hook events {sorted(unknown)}")
+        self._inner: Registry | None = None
+        self._lock = threading.Lock()
+        # can_handle then handle run back to back on one thread for one request.
+        self._chosen = threading.local()
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    def load(self) -> Registry:
+        inner = self._inner
+        if inner is not None:
+            return inner
+        with self._lock:
+            if self._inner is None:
+                module: Any = importlib.import_module(self.module)
+                inner = Registry(self.deps)
+                module.register(inner)
+                self._check(inner)
+                self._inner = inner
+            return self._inner
+
+    def _check(self, inner: Registry) -> None:
+        extra_events = set(inner.hooks) - self.events
+        if extra_events:
+            raise CapabilityError(f"{self.module}: undeclared hooks {sorted(extra_events)}")
+        for handler in inner.handlers:
+            extra = request_types_of(handler) - self.request_types
+            if extra:
+                raise CapabilityError(
+                    f"{self.module}: {type(handler).__name__} answers undeclared {sorted(extra)}"
+                )
+
+    @property
+    def handlers(self) -> list[AbstractRequestHandler]:
+        return self.load().handlers
+
+    def hooks_for(self, event: Event) -> Iterator[Hook]:
+        if event in self.events:
+            yield from self.load()._hooks(event)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        self._chosen.value = None
+        request_type = getattr(handler_input.request_envelope.request, "object_type", None)
+        if request_type not in self.request_types:
+            return False
+        for handler in self.handlers:
+            if handler.can_handle(handler_input):
+                self._chosen.value = (handler_input, handler)
+                return True
+        return False
+
+    def handle(self, handler_input: HandlerInput) -> Response | None:
+        chosen = getattr(self._chosen, "value", None)
+        self._chosen.value = None
+        if chosen is not None and chosen[0] is handler_input:
+            handler: AbstractRequestHandler = chosen[1]
+        else:  # not asked first on this thread: match again
+            handler = next(h for h in self.handlers if h.can_handle(handler_input))
+        response: Response | None = handler.handle(handler_input)
+        return response

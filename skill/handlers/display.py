@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 
-from skill.core import checkin as checkin_core
 from skill.core import display as core
 from skill.turn import TURN_KEY, Turn
 
@@ -34,6 +33,12 @@ FOUR_WEEK_INTENT = "SendSummaryIntent"
 
 
 def _routine_screen(turn: Turn) -> tuple[str, dict[str, Any]] | None:
+    library = turn.voice.content.sections.get("routines")
+    raw = turn.session.get("routine")
+    if library is None or raw is None:
+        return None
+    # Imported here, after the cheap checks: a launch with no routine running needs
+    # none of it (Lambda cold start).
     from skill.core.routine import (
         clamp_scale,
         effective_move,
@@ -42,10 +47,6 @@ def _routine_screen(turn: Turn) -> tuple[str, dict[str, Any]] | None:
         working_side,
     )
 
-    library = turn.voice.content.sections.get("routines")
-    raw = turn.session.get("routine")
-    if library is None or raw is None:
-        return None
     state, _ = load_state(raw, library)
     if state is None or state.phase not in ("running", "paused", "hurt"):
         return None
@@ -77,6 +78,8 @@ def _chart_screen(turn: Turn) -> tuple[str, dict[str, Any]] | None:
     length = {WEEKLY_INTENT: 7, FOUR_WEEK_INTENT: 28}.get(turn.intent or "")
     if length is None:
         return None
+    from skill.core import checkin as checkin_core
+
     checkin = turn.doc.get("checkin")
     days = checkin_core.clean_days(checkin.get("days") if isinstance(checkin, Mapping) else None)
     if not days:
