@@ -23,7 +23,7 @@ BEDSIDE_KEY = "bedside"
 class BedsideState(BaseModel):
     """Persistent: the position the user told us they sleep in."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use
     v: Literal[1] = 1
     position: Position | None = None
 

@@ -111,7 +111,8 @@ Event = EventName | Start
 class RoutineState(BaseModel):
     """Where the user is. Stored in the session and mirrored to persistent state."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Schema built on first validation: a launch with no routine saved never needs it.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     v: Literal[1] = 1
     routine: str
     # Resolved at start, so content or progression changes cannot shift the place.
@@ -576,7 +577,7 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
 
 
 class HistoryRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # not needed to launch
     routine: str
     moves_done: int = Field(ge=0)
     moves_total: int = Field(ge=0)

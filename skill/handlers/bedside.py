@@ -46,7 +46,7 @@ HEARD_KEY = "bedside_heard"
 
 
 class Heard(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use
     offers: list[str] = Field(default_factory=list)
 
 

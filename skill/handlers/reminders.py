@@ -38,7 +38,7 @@ CONFIRM, OTHER, CANCEL_ALL = "reminders.confirm", "reminders.other", "reminders.
 
 
 class Plan(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use
     kind: Literal["stretch", "checkin"]
     hour: int = Field(ge=0, le=23)
     minute: int = Field(ge=0, le=59)
@@ -49,7 +49,7 @@ class Plan(BaseModel):
 
 
 class RemindersDoc(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built on first use
     v: Literal[1] = 1
     alerts: dict[str, str] = Field(default_factory=dict)  # alert token -> kind
     pending: Plan | None = None
