@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SKILL_ID_RE = re.compile(r"^amzn1\.(ask\.skill|echo-sdk-ams\.app)\.[0-9a-fA-F-]{8,}$")
@@ -20,7 +19,10 @@ LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
 
 def default_data_dir() -> Path:
-    # A per-user data directory, never inside the repository checkout.
+    # A per-user data directory, never inside the repository checkout. Imported here:
+    # Lambda and the benchmark set HIPREST_DATA_DIR (or use DynamoDB) and never need it.
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("hiprest", appauthor=False))
 
 
