@@ -2,22 +2,28 @@
 
 Performance round 3 (docs/performance.md): settings without pydantic-settings,
 content merged per locale on first use, outbound HTTP and the matcher imported
-only when used.
+only when used. Round 4: capability modules imported on first need
+(skill.registry.Capability), so a launch imports only what a launch hook needs.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from skill import envelopes
+from skill import envelopes, speech
+from skill.builder import CAPABILITIES, build_registry
 from skill.content import CONTENT_DIR, ContentError, load_library
+from skill.deps import Deps
+from skill.registry import Capability, CapabilityError, Registry
 from skill.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +130,162 @@ def test_lazy_and_eager_libraries_hold_the_same_content() -> None:
         assert lazy.for_locale(locale) == eager.for_locale(locale)
     assert lazy.for_locale("fr-FR").locale == "en-US"
     assert lazy.for_locale(None).locale == "en-US"
+
+
+# -- capabilities imported on first need ---------------------------------------------
+
+_CAPABILITY_MODULES = [spec.module for spec in CAPABILITIES]
+# Modules only some capability needs; a plain launch must not pay for them.
+_NOT_FOR_A_LAUNCH = [
+    *(m for m in _CAPABILITY_MODULES if m != "skill.handlers.routine"),
+    "skill.core.checkin",
+    "skill.core.summary",
+    "skill.core.reminders",
+    "skill.core.bedside",
+    "skill.reminders_api",
+    "platformdirs",
+    "xml.etree.ElementTree",
+]
+
+_SEQUENCE_PROBE = """
+import json, sys
+import skill.lambda_function as entry
+watched = json.loads(sys.argv[2])
+seen = []
+for event in json.loads(sys.argv[1]):
+    out = entry.lambda_handler(event, None)
+    seen.append({"loaded": sorted(m for m in watched if m in sys.modules),
+                 "spoke": bool(out.get("response", {}).get("outputSpeech"))})
+print(json.dumps(seen))
+"""
+
+
+def _run_fresh(tmp_path: Path, events: list[dict[str, Any]], watched: list[str]) -> list[Any]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "HIPREST_SKILL_ID": SKILL_ID,
+        "HIPREST_DATA_DIR": str(tmp_path),
+        "HIPREST_STORE": "sqlite",
+        # Dev: no Settings API call, so the probe stays on 127.0.0.1 and quick.
+        "HIPREST_DEV": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _SEQUENCE_PROBE, json.dumps(events), json.dumps(watched)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    seen: list[Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def _caller() -> envelopes.Caller:
+    return envelopes.Caller(user_id="amzn1.ask.account.LAZY", application_id=SKILL_ID)
+
+
+def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
+    (first,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
+    assert first["spoke"]
+    assert first["loaded"] == []
+
+
+def test_returning_launch_imports_only_the_capability_with_a_launch_hook(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], [])
+    watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine"]
+    (again,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
+    assert again["spoke"]
+    # The routine's launch hook (resume a saved routine?) is asked, nothing else.
+    assert again["loaded"] == ["skill.handlers.routine"]
+
+
+def test_an_intent_imports_capabilities_only_up_to_the_one_that_answers(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    events = [
+        envelopes.launch(_caller(), now),
+        envelopes.intent(_caller(), now, "NightVoiceOnIntent", new=False),
+        envelopes.intent(_caller(), now, "AMAZON.StopIntent", new=False),
+    ]
+    launch, night, stop = _run_fresh(tmp_path, events, _CAPABILITY_MODULES)
+    assert all(step["spoke"] for step in (launch, night, stop))
+    assert launch["loaded"] == []
+    # Capabilities registered after night voice are never asked about its intent.
+    upto = _CAPABILITY_MODULES.index("skill.handlers.night") + 1
+    assert night["loaded"] == sorted(_CAPABILITY_MODULES[:upto])
+    # No capability claims Stop, so every one is asked before the built-in answers.
+    assert stop["loaded"] == sorted(_CAPABILITY_MODULES)
+
+
+def _deps(tmp_path: Path) -> Deps:
+    from skill.factory import make_deps
+
+    return make_deps(load_settings(dev=True, data_dir=tmp_path))
+
+
+def _names(handlers: list[Any]) -> list[str]:
+    return [type(h).__qualname__ for h in handlers]
+
+
+def _flat(registry: Registry) -> tuple[list[str], dict[str, list[str]]]:
+    handlers: list[Any] = []
+    for handler in registry.handlers:
+        handlers.extend(handler.handlers if isinstance(handler, Capability) else [handler])
+    hooks: dict[str, list[str]] = {}
+    for event, entries in registry.hooks.items():
+        names = hooks.setdefault(event, [])
+        for entry in entries:
+            inner = entry.hooks_for(event) if isinstance(entry, Capability) else [entry]  # type: ignore[arg-type]
+            names.extend(f"{h.__module__}.{h.__qualname__}" for h in inner)
+    return _names(handlers), hooks
+
+
+def test_lazy_registry_has_the_eager_handler_and_hook_order(tmp_path: Path) -> None:
+    deps = _deps(tmp_path)
+    lazy = build_registry(deps, lazy=True)
+    eager = build_registry(deps)
+    assert any(isinstance(h, Capability) for h in lazy.handlers)
+    # Loading every capability also checks each module against its declaration.
+    assert _flat(lazy) == _flat(eager)
+
+
+def test_capability_with_an_undeclared_hook_or_request_type_fails_to_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "cold_fake_capability.py").write_text(
+        "from skill.handlers.base import RequestTypeHandler\n"
+        "class Connections(RequestTypeHandler):\n"
+        "    request_types = ('Connections.Response',)\n"
+        "    def reply(self, turn):\n"
+        "        raise AssertionError\n"
+        "def register(registry):\n"
+        "    registry.add(Connections(registry.deps))\n"
+        "    registry.on('help', lambda turn: None)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    deps = _deps(tmp_path)
+    no_hook = Capability(deps, "cold_fake_capability", ["Connections.Response"], ["yes"])
+    with pytest.raises(CapabilityError, match="undeclared hooks"):
+        no_hook.load()
+    no_type = Capability(deps, "cold_fake_capability", ["IntentRequest"], ["help"])
+    with pytest.raises(CapabilityError, match="undeclared"):
+        no_type.load()
+    assert Capability(deps, "cold_fake_capability", ["Connections.Response"], ["help"]).handlers
+
+
+def test_capability_declaring_an_unknown_event_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(CapabilityError, match="unknown hook events"):
+        Capability(_deps(tmp_path), "skill.handlers.night", ["IntentRequest"], ["bedtime"])  # type: ignore[list-item]
+
+
+def test_escape_drops_exactly_the_characters_not_fit_for_speech() -> None:
+    # XML 1.0 Char, minus DEL and the C1 controls (legal XML, never meaningful speech).
+    allowed = re.compile("[\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    every = "".join(chr(c) for c in range(0x110000) if c not in (0x26, 0x3C, 0x3E, 0x22, 0x27))
+    assert speech.escape(every) == "".join(allowed.findall(every))
