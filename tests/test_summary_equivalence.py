@@ -146,6 +146,35 @@ def _old_clean_days(raw: Any) -> dict[str, int]:
     return out
 
 
+def _old_day_of(raw: Any) -> date | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+
+
+def _old_routines(
+    history: Mapping[str, Any], start: date, today: date
+) -> tuple[list[report.RoutineCount], set[str]]:
+    counts: dict[str, list[int]] = {}
+    gentler: set[str] = set()
+    for k, record in history.items():
+        if not isinstance(record, Mapping) or not isinstance(record.get("routine"), str):
+            continue
+        day = _old_day_of(str(k)) or _old_day_of(record.get("at"))
+        if day is None or not (start - timedelta(days=1) <= day <= today):
+            continue
+        tally = counts.setdefault(record["routine"], [0, 0])
+        tally[0] += 1
+        tally[1] += bool(record.get("completed") is True)
+        moves = record.get("gentler")
+        if isinstance(moves, list):
+            gentler |= {m for m in moves if isinstance(m, str)}
+    return [report.RoutineCount(r, n, c) for r, (n, c) in sorted(counts.items())], gentler
+
+
 # --------------------------------------------------------------------------- histories
 
 # Month, year and leap-day ends, and the European / US DST change dates (days are local
@@ -349,3 +378,57 @@ def test_every_rule_fires_somewhere_in_the_generated_kind_of_history() -> None:
     held = rules_held(days, today - timedelta(days=27), today)
     assert set(held) == {"high_streak", "worsening", "no_improvement"}
     assert {r.rule: list(r.days) for r in _old_rules(days, today - timedelta(27), today)} == held
+
+
+def _week_date(day: date) -> str:
+    year, week, weekday = day.isocalendar()
+    return f"{year:04d}-W{week:02d}-{weekday}"  # also an ISO date to fromisoformat
+
+
+@st.composite
+def routine_histories(draw: st.DrawFn) -> tuple[date, dict[str, Any]]:
+    """(today, routine history): night keys in and out of the window, "date/routine"
+    keys placed by their ``at``, damaged keys and records, ISO week-date keys."""
+    today = draw(todays)
+    some_day = st.integers(-40, 5).map(lambda b: today - timedelta(days=b))
+    keys = st.one_of(
+        some_day.map(date.isoformat),
+        st.tuples(some_day, st.sampled_from(["strengthening", "morning"])).map(
+            lambda p: f"{p[0].isoformat()}/{p[1]}"
+        ),
+        some_day.map(_week_date),
+        st.sampled_from(["2026-02-30", "2026-13-01", "0000-01-01", "junk", "2026-1-1"]),
+        st.text(max_size=12),
+    )
+    record = st.fixed_dictionaries(
+        {"routine": st.sampled_from(["bedtime", "strengthening", "bedtime", None])},
+        optional={
+            "completed": st.one_of(st.booleans(), st.just(1), st.none()),
+            "gentler": st.one_of(
+                st.lists(st.one_of(st.sampled_from(["clam", "bridge"]), st.integers())),
+                st.just("clam"),
+            ),
+            "at": st.one_of(some_day.map(date.isoformat), st.just("x"), st.integers()),
+        },
+    )
+    history = draw(
+        st.dictionaries(
+            keys,
+            st.one_of(record, record, st.sampled_from(["x", 3, None])),
+            min_size=3,
+            max_size=60,
+        )
+    )
+    return today, history
+
+
+@settings(max_examples=400, deadline=None)
+@given(routine_histories())
+def test_summary_routines_match_the_per_record_definition(
+    case: tuple[date, dict[str, Any]],
+) -> None:
+    today, history = case
+    built = report.build({"routine_history": history}, today)
+    routines, gentler = _old_routines(history, built.start, today)
+    assert built.routines == routines
+    assert built.gentler == sorted(gentler)

@@ -228,9 +228,10 @@ def prune(days: dict[str, int], today: date, keep: int = KEEP_DAYS) -> dict[str,
 
 
 @lru_cache(maxsize=512)
-def _window_keys(end: date, length: int) -> tuple[tuple[date, str], ...]:
-    # The same windows (this week, last week, six weeks ago, for each of the summary's
-    # 28 days: ~90 of them) are asked for again and again: build dates and keys once.
+def dated_keys(end: date, length: int) -> tuple[tuple[date, str], ...]:
+    """(date, ISO key) of the ``length`` days ending ``end``, oldest first. Cached:
+    every request asks for the same few windows (this week, last week, six weeks ago,
+    the summary's look-back), so dates and keys are built once a day."""
     return tuple(
         (d, key(d)) for d in (end - timedelta(days=back) for back in range(length - 1, -1, -1))
     )
@@ -238,7 +239,7 @@ def _window_keys(end: date, length: int) -> tuple[tuple[date, str], ...]:
 
 def window(days: Mapping[str, int], end: date, length: int) -> list[tuple[date, int | None]]:
     """``length`` consecutive dates ending at ``end`` (oldest first), by key lookup."""
-    return [(d, days.get(k)) for d, k in _window_keys(end, length)]
+    return [(d, days.get(k)) for d, k in dated_keys(end, length)]
 
 
 def _sum_count(days: Mapping[str, int], end: date, length: int = 7) -> tuple[int, int]:
@@ -250,7 +251,7 @@ def _sum_count(days: Mapping[str, int], end: date, length: int = 7) -> tuple[int
 
 @lru_cache(maxsize=512)
 def _key_strings(end: date, length: int) -> tuple[str, ...]:
-    return tuple(k for _, k in _window_keys(end, length))
+    return tuple(k for _, k in dated_keys(end, length))
 
 
 def _scores(entries: list[tuple[date, int | None]]) -> list[int]:
@@ -386,7 +387,7 @@ def rules_held(days: Mapping[str, int], first: date, last: date) -> dict[Referra
     held: dict[Referral, list[date]] = {}
     if span <= 0:
         return held
-    entries = _window_keys(last, span + RULES_LOOK_BACK)  # oldest first
+    entries = dated_keys(last, span + RULES_LOOK_BACK)  # oldest first
     scores = list(map(days.get, _key_strings(last, span + RULES_LOOK_BACK)))
     # sums[i], counts[i]: over scores[:i], so a week ending at index j is [j - 6, j].
     sums = list(accumulate((0 if s is None else s for s in scores), initial=0))

@@ -118,15 +118,29 @@ def _routines(
 ) -> tuple[list[RoutineCount], set[str]]:
     counts: dict[str, list[int]] = {}
     gentler: set[str] = set()
+    first = start - timedelta(days=1)
+    # The window's nights by ISO key: a night-keyed record is placed by one lookup; the
+    # others (up to ~400 older nights) parse their key as :func:`_routine_day` does,
+    # inline, since two calls per record were most of the summary's cost at the cap.
+    inside = {k: d for d, k in checkin.dated_keys(today, DAYS + 1)}
     for key, record in history.items():
-        if not isinstance(record, Mapping) or not isinstance(record.get("routine"), str):
+        if type(record) is not dict and not isinstance(record, Mapping):
             continue
-        day = _routine_day(str(key), record)
-        if day is None or not (start - timedelta(days=1) <= day <= today):
+        routine = record.get("routine")
+        if not isinstance(routine, str):
             continue
-        tally = counts.setdefault(record["routine"], [0, 0])
+        head = str(key)[:10]
+        day = inside.get(head)
+        if day is None:
+            try:
+                day = date.fromisoformat(head)
+            except ValueError:
+                day = _day_of(record.get("at"))
+            if day is None or not first <= day <= today:
+                continue
+        tally = counts.setdefault(routine, [0, 0])
         tally[0] += 1
-        tally[1] += bool(record.get("completed") is True)
+        tally[1] += record.get("completed") is True
         moves = record.get("gentler")
         if isinstance(moves, list):
             gentler |= {m for m in moves if isinstance(m, str)}
