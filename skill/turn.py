@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import random
-from collections.abc import ItemsView, Iterator, ValuesView
+from collections.abc import Callable, ItemsView, Iterator, ValuesView
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,6 +37,9 @@ TURN_KEY = "hiprest.turn"
 PENDING_KEY = "pending"
 # Session attribute caching the night-voice mode and time zone (see Turn.style).
 VOICE_KEY = "voice"
+# Stored namespaces up to this many characters come with the load; longer ones
+# (routine history, a long archive) are read when first handed out.
+INLINE_CHARS = 8192
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,13 @@ class Turn:
         """The user's stored namespaces; each is parsed when first handed out, so a
         request pays only for those it uses (a damaged one raises StoreError then)."""
         if self._doc is None:
-            texts = {} if self.user_id is None else self.deps.store.load_texts(self.user_id)
-            self._doc = _Doc(texts)
+            if self.user_id is None:
+                self._doc = _Doc({})
+            else:
+                # Big namespaces (a long history) are not even read until asked for.
+                store, user_id = self.deps.store, self.user_id
+                texts = store.load_small_texts(user_id, INLINE_CHARS)
+                self._doc = _Doc(texts, functools.partial(store.load_texts, user_id))
         return self._doc
 
     def state(self, key: str, model: type[M]) -> M:
@@ -345,11 +353,17 @@ class _Doc(dict[str, Any]):
     ``__getitem__`` because ``__iter__`` is overridden.
     """
 
-    __slots__ = ("_texts",)
+    __slots__ = ("_fetch", "_texts")
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(
+        self,
+        texts: dict[str, str | None] | dict[str, str],
+        fetch: Callable[[list[str]], dict[str, str]] | None = None,
+    ) -> None:
         super().__init__(dict.fromkeys(texts, _UNPARSED))
-        self._texts: dict[str, str] = dict(texts)  # key -> the JSON text as stored
+        # key -> the JSON text as stored; None: not read yet, ``fetch`` reads it.
+        self._texts: dict[str, str | None] = dict(texts)
+        self._fetch = fetch
 
     def stored(self, written: dict[str, str | None]) -> _Doc:
         """A fresh doc: these texts, with ``written`` (None: removed) applied."""
@@ -359,16 +373,33 @@ class _Doc(dict[str, Any]):
                 texts.pop(key, None)
             else:
                 texts[key] = text
-        return _Doc(texts)
+        return _Doc(texts, self._fetch)
+
+    def _text_of(self, key: str) -> str:
+        text = self._texts[key]
+        if text is None:
+            self._read([key])
+            text = self._texts[key]
+        assert text is not None
+        return text
+
+    def _read(self, keys: list[str]) -> None:
+        fetched = self._fetch(keys) if self._fetch is not None else {}
+        for key in keys:
+            # Deleted by another request since the load: as good as absent.
+            self._texts[key] = fetched.get(key, "null")
 
     def _out(self, key: Any) -> None:
         if dict.get(self, key) is _UNPARSED:
-            dict.__setitem__(self, key, _parse(key, self._texts[key]))
+            dict.__setitem__(self, key, _parse(key, self._text_of(key)))
 
     def _all_out(self) -> None:
-        for key, value in dict.items(self):
-            if value is _UNPARSED:
-                dict.__setitem__(self, key, _parse(key, self._texts[key]))
+        unparsed = [key for key, value in dict.items(self) if value is _UNPARSED]
+        unread = [key for key in unparsed if self._texts[key] is None]
+        if unread:
+            self._read(unread)  # one read for all of them
+        for key in unparsed:
+            dict.__setitem__(self, key, _parse(key, self._text_of(key)))
 
     def __getitem__(self, key: str) -> Any:
         self._out(key)
@@ -429,16 +460,17 @@ class _Doc(dict[str, Any]):
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         texts = self._texts
-        for key, text in texts.items():
+        for key in texts:
             if not dict.__contains__(self, key):
-                before[key] = _parse(key, text)
+                before[key] = _parse(key, self._text_of(key))
         for key, value in dict.items(self):
             if value is _UNPARSED:
                 continue  # never handed out, never replaced
-            stored = texts.get(key)
-            if stored is None:
+            if key not in texts:
                 after[key] = value  # new namespace
-            elif _text(value) != stored:
+                continue
+            stored = self._text_of(key)
+            if _text(value) != stored:
                 before[key], after[key] = _parse(key, stored), value
         return before, after
 

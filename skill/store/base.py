@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -42,14 +42,25 @@ class UserStore(ABC):
     def update(self, user_id: str, ops: list[Op]) -> Doc:
         """Atomically read, apply ``ops``, write; return the new doc."""
 
-    def load_texts(self, user_id: str) -> dict[str, str]:
-        """Each stored namespace's JSON text, unparsed ({} for an unknown user).
+    def load_texts(self, user_id: str, names: Collection[str] | None = None) -> dict[str, str]:
+        """Each stored namespace's JSON text, unparsed ({} for an unknown user);
+        with ``names``, only those of them that exist.
 
         A caller parses only the namespaces it uses, so a damaged namespace
         surfaces when (and only when) it is read. This default loads the whole
         doc; a store that keeps namespaces apart (SQLite) overrides it.
         """
-        return {ns: dumps(value) for ns, value in self.load(user_id).items()}
+        doc = self.load(user_id)
+        return {ns: dumps(v) for ns, v in doc.items() if names is None or ns in names}
+
+    def load_small_texts(self, user_id: str, max_chars: int) -> dict[str, str | None]:
+        """Every stored namespace: its JSON text when at most ``max_chars`` long,
+        else None (fetch those with ``load_texts(user_id, names)`` when needed).
+
+        Lets a request that uses only small namespaces skip reading a big one
+        at all. This default loads everything and hands every text out.
+        """
+        return dict(self.load_texts(user_id))
 
     def update_namespaces(self, user_id: str, ops: list[Op]) -> Texts:
         """``update`` that returns only the new text of each namespace ``ops``
