@@ -221,7 +221,9 @@ def test_lock_held_past_the_timeout_gets_the_apology_quickly_and_keeps_data(
 @pytest.mark.parametrize(
     # Not JSON at all: a namespace that parses to the wrong shape is "damaged
     # state" instead, replaced by a fresh default (Turn.state).
-    "damage", ["{not json", '{"v": 1, "launch', "", "\x00\x01"], ids=repr
+    "damage",
+    ["{not json", '{"v": 1, "launch', "", "\x00\x01"],
+    ids=repr,
 )
 def test_corrupted_row_gets_the_apology_and_is_not_overwritten(
     settings: Settings, db: Path, seeded: tuple[SqliteStore, dict[str, Any]], damage: str

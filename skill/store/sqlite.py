@@ -367,9 +367,7 @@ class SqliteStore(UserStore):
                         )
                     else:
                         texts[ns] = None
-                        conn.execute(
-                            "DELETE FROM docs WHERE user_id = ? AND ns = ?", (user_id, ns)
-                        )
+                        conn.execute("DELETE FROM docs WHERE user_id = ? AND ns = ?", (user_id, ns))
                 if user is None:
                     conn.execute(
                         "INSERT INTO users (user_id, rev, updated_at) VALUES (?, 1, ?)",
