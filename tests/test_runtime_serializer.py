@@ -198,3 +198,32 @@ def test_any_field_replaced_by_an_odd_value_reads_as_the_sdk_reads_it(
             expected = _outcome(lambda t=text: SDK.deserialize(t, RequestEnvelope))
             got = _outcome(lambda t=text: FastSerializer().envelope(json.loads(t)))
             assert got == expected, (name, path, odd)
+
+
+def test_session_attributes_reach_the_handler_as_a_copy_and_come_back_intact(
+    runtime: SkillRuntime,
+) -> None:
+    from skill.runtime import JsonAttributesManager
+
+    attrs = {"pending": {"kind": "x", "data": {"list": [1, 2.5, None, True], "é": "ü"}}}
+    payload = envelopes.intent(Caller(), NOW, "AMAZON.HelpIntent", new=False, attributes=attrs)
+    envelope = FastSerializer().envelope(json.loads(json.dumps(payload)))
+    manager = JsonAttributesManager(envelope)
+    assert manager.session_attributes == attrs
+    assert manager.session_attributes is not envelope.session.attributes
+    manager.session_attributes["pending"]["data"]["list"].append(9)
+    assert envelope.session.attributes == attrs  # the request's own copy is untouched
+
+
+def test_session_attributes_json_cannot_copy_still_get_the_sdks_copy() -> None:
+    from skill.runtime import JsonAttributesManager
+
+    payload = envelopes.intent(Caller(), NOW, "AMAZON.HelpIntent", new=False)
+    envelope = FastSerializer().envelope(payload)
+    odd = {"nan": float("nan"), "t": (1, 2)}
+    envelope.session.attributes = odd
+    manager = JsonAttributesManager(envelope)
+    copied = manager.session_attributes
+    assert copied is not odd and copied["t"] == (1, 2)  # deepcopy keeps the tuple
+    assert envelope.session.attributes is odd
+
