@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 
 _PROBE = """
-import json, sys
+import gc, json, sys
 import skill.lambda_function as entry
+gc_after_import = gc.isenabled()
 after_import = sorted(m for m in ("flask", "pydantic_settings", "urllib.request", "skill.matcher")
                       if m in sys.modules)
 out = entry.lambda_handler(json.loads(sys.argv[1]), None)
@@ -39,8 +40,11 @@ out = entry.lambda_handler(json.loads(sys.argv[1]), None)
 after_answer = sorted(
     m for m in ("flask", "pydantic_settings", "skill.matcher") if m in sys.modules
 )
+again = entry.lambda_handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"import": after_import, "answer": after_answer,
-                  "spoke": bool(out.get("response", {}).get("outputSpeech"))}))
+                  "spoke": bool(out.get("response", {}).get("outputSpeech")),
+                  "again": bool(again.get("response", {}).get("outputSpeech")),
+                  "gc": [gc_after_import, gc.isenabled()], "frozen": gc.get_freeze_count()}))
 """
 
 
@@ -67,8 +71,12 @@ def test_lambda_entry_imports_no_flask_matcher_settings_library_or_urllib(tmp_pa
     )
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["spoke"]
+    assert seen["again"]
     assert seen["import"] == []
     assert seen["answer"] == []
+    # Collection is paused only while start-up runs, and what it built is frozen.
+    assert seen["gc"] == [True, True]
+    assert seen["frozen"] > 10_000
 
 
 def test_settings_read_prefixed_environment_case_insensitively(
@@ -148,8 +156,9 @@ _NOT_FOR_A_LAUNCH = [
 ]
 
 _SEQUENCE_PROBE = """
-import json, sys
+import gc, json, sys
 import skill.lambda_function as entry
+gc_after_import = gc.isenabled()
 watched = json.loads(sys.argv[2])
 seen = []
 for event in json.loads(sys.argv[1]):
