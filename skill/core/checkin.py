@@ -54,6 +54,7 @@ from typing import Any, Literal
 
 MIN_SCORE = 0
 MAX_SCORE = 10
+_SCORES = frozenset(range(MIN_SCORE, MAX_SCORE + 1))
 KEEP_DAYS = 400  # about a year, plus slack for the 6-week comparison
 PRUNE_SLACK = 30  # prune only when this far over, so a write rarely scans the dict
 WEEK = 7
@@ -161,8 +162,7 @@ def clean_days(raw: Any) -> dict[str, int]:
             keys = ""
         if (
             set(map(type, values)) == {int}
-            and min(values) >= MIN_SCORE
-            and max(values) <= MAX_SCORE
+            and set(values) <= _SCORES  # all plain ints, so this is the range check
             and _date_shaped(keys, len(raw))
         ):
             return dict(raw)
