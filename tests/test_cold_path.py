@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from skill import envelopes, speech
 from skill.builder import CAPABILITIES, build_registry
-from skill.content import CONTENT_DIR, ContentError, load_library
+from skill.content import _SAFE_LOADER, CONTENT_DIR, ContentError, load_library
 from skill.deps import Deps
 from skill.registry import Capability, CapabilityError, Registry
 from skill.settings import SettingsError, load_settings
@@ -298,3 +299,47 @@ def test_escape_drops_exactly_the_characters_not_fit_for_speech() -> None:
     allowed = re.compile("[\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
     every = "".join(chr(c) for c in range(0x110000) if c not in (0x26, 0x3C, 0x3E, 0x22, 0x27))
     assert speech.escape(every) == "".join(allowed.findall(every))
+
+
+# -- content parsed with the short-path loader ---------------------------------------
+
+
+def test_content_loader_reads_every_shipped_file_as_safe_load_does() -> None:
+    files = sorted(CONTENT_DIR.rglob("*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=_SAFE_LOADER) == yaml.safe_load(text), path.name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x {b: 1}\nc: *x\n",
+        "base: &b {x: 1, y: two}\nd:\n  <<: *b\n  y: 3\n",
+        "1: a\nnull: c\n2.5: d\n",
+        "a: [1, 2.5, yes, ~, 2024-01-02, '3', '']\n",
+        "a: !!str 12\nb: !!int '7'\nc: !!float '1'\n",
+        "? [1, 2]\n: x\n",
+        "s: x\ns: y\n",
+        "- a\n- {b: [c, {d: e}]}\n",
+        "",
+        "plain",
+    ],
+)
+def test_content_loader_matches_safe_load(text: str) -> None:
+    def load(loader: Any) -> Any:
+        try:
+            return yaml.load(text, Loader=loader)
+        except yaml.YAMLError as exc:
+            return type(exc)
+
+    assert load(_SAFE_LOADER) == load(yaml.SafeLoader)
+
+
+def test_content_loader_keeps_aliases_shared_and_refuses_python_tags() -> None:
+    doc = yaml.load("a: &x {b: [1]}\nc: *x\nl: &r [*r]\n", Loader=_SAFE_LOADER)
+    assert doc["a"] is doc["c"]
+    assert doc["l"][0] is doc["l"]
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.load("a: !!python/object:os.system {}\n", Loader=_SAFE_LOADER)
