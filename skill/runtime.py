@@ -404,12 +404,16 @@ class SkillRuntime:
         """``CustomSkill.invoke``, step for step, with a JSON copy of the session
         attributes (``JsonAttributesManager``) instead of ask-sdk's deepcopy."""
         skill: Any = self.skill
-        # Same checks and failures as the SDK's (a missing context raises as it does there).
-        system = envelope.context.system
-        if skill.skill_id is not None and system.application.application_id != skill.skill_id:
-            raise AskSdkException("Skill ID Verification failed!!")
+        # The SDK's checks, except that an envelope without a context (so without an
+        # application id) is refused as another skill's instead of raising AttributeError.
+        if skill.skill_id is not None:
+            system = getattr(envelope.context, "system", None)
+            application = getattr(system, "application", None)
+            if getattr(application, "application_id", None) != skill.skill_id:
+                raise AskSdkException("Skill ID Verification failed!!")
         factory: Any = None
         if skill.api_client is not None:
+            system = envelope.context.system
             factory = ServiceClientFactory(
                 api_configuration=ApiConfiguration(
                     serializer=skill.serializer,

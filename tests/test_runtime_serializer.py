@@ -227,3 +227,25 @@ def test_session_attributes_json_cannot_copy_still_get_the_sdks_copy() -> None:
     assert copied is not odd and copied["t"] == (1, 2)  # deepcopy keeps the tuple
     assert envelope.session.attributes is odd
 
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.update(context=None),
+        lambda p: p["context"].update(System=None),
+        lambda p: p["context"]["System"].update(application=None),
+        lambda p: p["context"]["System"]["application"].update(applicationId="amzn1.ask.skill.x"),
+    ],
+)
+def test_with_a_skill_id_set_an_envelope_without_ours_is_refused_not_crashed(
+    runtime: SkillRuntime, monkeypatch: pytest.MonkeyPatch, damage: Any
+) -> None:
+    from skill.runtime import WrongSkillError
+
+    monkeypatch.setattr(runtime.skill, "skill_id", envelopes.APP_ID)
+    payload = envelopes.launch(Caller(), NOW)
+    assert runtime.handle(json.loads(json.dumps(payload)))["response"]  # ours: answered
+    damage(payload)
+    with pytest.raises(WrongSkillError):
+        runtime.handle(payload)
