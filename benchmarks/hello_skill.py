@@ -61,7 +61,8 @@ def handle(skill: CustomSkill, payload: bytes | str) -> dict[str, Any]:
     text = payload.decode("utf-8") if isinstance(payload, bytes) else payload
     envelope = _SERIALIZER.deserialize(text, RequestEnvelope)
     response = skill.invoke(request_envelope=envelope, context=None)
-    result: dict[str, Any] = _SERIALIZER.serialize(response)
+    result: Any = _SERIALIZER.serialize(response)
+    assert isinstance(result, dict)
     return result
 
 

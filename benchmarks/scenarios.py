@@ -71,7 +71,7 @@ def seed_profile(store: UserStore, user_id: str) -> None:
         "time_zone": ZONE,
         "time_zone_checked": now.isoformat(),
     }
-    store.update(user_id, [SetOp(("profile",), profile)])
+    store.update_namespaces(user_id, [SetOp(("profile",), profile)])
 
 
 def checkin_days(count: int, today: date) -> dict[str, int]:
@@ -83,7 +83,7 @@ def checkin_days(count: int, today: date) -> dict[str, int]:
 
 
 def seed_checkins(store: UserStore, user_id: str, count: int) -> None:
-    store.update(
+    store.update_namespaces(
         user_id, [SetOp(("checkin",), {"v": 1, "days": checkin_days(count, local_today())})]
     )
 
@@ -191,7 +191,7 @@ class Builder:
                 ops = [
                     SetOp((k,), v) if v is not None else DeleteOp((k,)) for k, v in saved.items()
                 ]
-                self.store.update(user_id, ops)
+                self.store.update_namespaces(user_id, ops)
 
             scenario.reset = restore
         kw = convo._session_kw()
@@ -221,7 +221,9 @@ class Builder:
         seed_checkins(self.store, user_id, history)
 
         def reset() -> None:
-            self.store.update(user_id, [DeleteOp(("checkin", "days", local_today().isoformat()))])
+            self.store.update_namespaces(
+                user_id, [DeleteOp(("checkin", "days", local_today().isoformat()))]
+            )
 
         scenario.reset = reset
         return scenario

@@ -42,7 +42,7 @@ def main() -> int:
         return real_create_app(settings, verifier=verifier_from_files(args.pki, settings.skill_id))
 
     # serve_production looks create_app up at call time; everything else is unchanged.
-    skill.app.create_app = create_app  # type: ignore[assignment]
+    skill.app.create_app = create_app
     serve_production(settings, host="127.0.0.1", port=args.port, workers=args.workers)
     return 0
 
