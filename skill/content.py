@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, field_validator
 
-from skill.sections import validate_sections
+from skill.sections import Sections, validate_sections
 from skill.settings import LOCALES
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -126,11 +126,12 @@ class Phrase(BaseModel):
 class LocaleContent(BaseModel):
     """The merged view for one locale: what the renderer reads."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     locale: str
     vars: dict[str, str]
     phrases: dict[str, Phrase]
-    sections: dict[str, Any]
+    # Validated section by section on first read (skill.sections.Sections).
+    sections: InstanceOf[Sections]
 
     def phrase(self, key: str) -> Phrase:
         try:
@@ -142,10 +143,11 @@ class LocaleContent(BaseModel):
 class ContentLibrary:
     """All locales, merged and validated; read-only afterwards.
 
-    ``pending`` locales are merged and validated on their first use (the shipped
-    library in a serving process: a Lambda container answers one locale, and merging
-    all five was most of its cold start). ``load_library`` without ``lazy`` - used by
-    ``hiprest check`` and the contract tests - validates every locale up front.
+    ``pending`` locales are merged and validated on their first use, and their
+    structured sections (routines, triage, listing) on their own first read (the
+    shipped library in a serving process: a Lambda container answers one locale, and
+    a launch needs no routine library). ``load_library`` without ``lazy`` - used by
+    ``hiprest check``, the contract tests and CI - validates everything up front.
     """
 
     def __init__(
@@ -254,7 +256,9 @@ def load_library(
         raise ContentError(f"sources.yaml: {exc}") from None
     base = _layer(root / BASE)
     if lazy:
-        pending = {locale: partial(_merge, root, locale, base, sources) for locale in locales}
+        pending = {
+            locale: partial(_merge, root, locale, base, sources, lazy=True) for locale in locales
+        }
         return ContentLibrary(sources, {}, pending)
     return ContentLibrary(
         sources, {locale: _merge(root, locale, base, sources) for locale in locales}
@@ -266,6 +270,8 @@ def _merge(
     locale: str,
     base: tuple[dict[str, str], dict[str, Phrase], dict[str, Any]],
     sources: Mapping[str, Source],
+    *,
+    lazy: bool = False,
 ) -> LocaleContent:
     base_vars, base_phrases, base_sections = base
     o_vars, o_phrases, o_sections = _layer(root / locale)
@@ -280,7 +286,7 @@ def _merge(
         locale=locale,
         vars=vars_,
         phrases=phrases,
-        sections=validate_sections(locale, sections, sources),
+        sections=validate_sections(locale, sections, sources, lazy=lazy),
     )
 
 
