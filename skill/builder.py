@@ -11,12 +11,14 @@ Handler order (first match answers):
 8. unhandled - anything left: a calm answer for intents, silence for events
 
 Capabilities 1-6 are imported on first need (see :class:`skill.registry.Capability`):
-a launch imports none of them unless a launch hook has to run (a returning user
-may have a routine to resume), which was ~40-60 ms of a Lambda cold start.
+a launch imports none of them unless a launch hook could answer (a returning
+user with a stored routine may have one to resume), which was ~40-60 ms of a Lambda
+cold start, and the routine code another ~8-16 ms for every returning user.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ask_sdk_core.skill import CustomSkill
@@ -35,6 +37,9 @@ class CapabilitySpec(NamedTuple):
     # module loads, so a new handler or hook cannot be silently left out.
     request_types: tuple[str, ...]
     events: tuple[Event, ...]
+    # Event -> stored namespaces its hooks read: with none of them stored the hooks
+    # return None, so they are skipped unimported (tests/test_hook_preconditions.py).
+    needs_stored: Mapping[Event, tuple[str, ...]] = {}
 
 
 _INTENT = "IntentRequest"
@@ -47,6 +52,8 @@ CAPABILITIES: tuple[CapabilitySpec, ...] = (
         "skill.handlers.routine",
         (_INTENT,),
         ("launch", "yes", "no", "stop", "session_end", "help", "fallback"),
+        # The resume offer needs a saved place, kept in the ``routine`` namespace.
+        needs_stored={"launch": ("routine",)},
     ),
     CapabilitySpec("skill.handlers.checkin", (_INTENT,), ("yes", "no", "fallback", "help")),
     CapabilitySpec("skill.handlers.bedside", (_INTENT,), ("yes", "no", "help", "fallback")),
@@ -64,7 +71,9 @@ def build_registry(deps: Deps, *, lazy: bool = False) -> Registry:
     (``hiprest check`` asks every concrete handler about every intent)."""
     registry = Registry(deps)
     for spec in CAPABILITIES:
-        capability = Capability(deps, spec.module, spec.request_types, spec.events)
+        capability = Capability(
+            deps, spec.module, spec.request_types, spec.events, spec.needs_stored
+        )
         if lazy:
             registry.add_capability(capability)
         else:

@@ -10,13 +10,21 @@ handlers answer, or a hook event it declared - so a Lambda cold start that only
 launches does not import the check-in, reminders or summary code. It keeps its
 place in the handler chain and in every hook list, so dispatch order is the same
 as registering it eagerly.
+
+A capability may also declare, per hook event, the stored namespaces its hooks
+need (``needs_stored``): when the user's doc holds none of them, those hooks are
+neither imported nor asked. ``key in turn.doc`` costs no parse (the doc knows
+its keys before it parses a namespace), so a returning user's launch without a
+routine to resume imports no capability at all. The declaration is a promise
+that the hooks return None (and change nothing) in that case; a test holds each
+declaring capability to it, so skipping them gives the same answer.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -58,16 +66,18 @@ class Registry:
             self.hooks.setdefault(event, []).append(capability)
 
     def run(self, event: Event, turn: Turn) -> Reply | None:
-        for entry in self._hooks(event):
+        for entry in self._hooks(event, turn):
             reply = entry(turn)
             if reply is not None:
                 return reply
         return None
 
-    def _hooks(self, event: Event) -> Iterator[Hook]:
+    def _hooks(self, event: Event, turn: Turn | None) -> Iterator[Hook]:
+        """The hooks to ask, in order; ``turn`` None lists every one (no preconditions)."""
         for entry in self.hooks.get(event, []):
             if isinstance(entry, Capability):
-                yield from entry.hooks_for(event)
+                if turn is None or entry.may_answer(event, turn):
+                    yield from entry.hooks_for(event, turn)
             else:
                 yield entry
 
@@ -88,11 +98,18 @@ class Capability(AbstractRequestHandler):
 
     ``request_types`` and ``events`` are declared up front; loading checks the module
     against them (a handler or hook outside the declaration raises CapabilityError
-    instead of being silently never asked).
+    instead of being silently never asked). ``needs_stored`` maps a declared event to
+    the stored namespaces its hooks read: with none of them in the user's doc, the
+    hooks would return None, so they are skipped without importing the module.
     """
 
     def __init__(
-        self, deps: Deps, module: str, request_types: Iterable[str], events: Iterable[Event] = ()
+        self,
+        deps: Deps,
+        module: str,
+        request_types: Iterable[str],
+        events: Iterable[Event] = (),
+        needs_stored: Mapping[Event, Iterable[str]] | None = None,
     ) -> None:
         self.deps = deps
         self.module = module
@@ -101,6 +118,12 @@ class Capability(AbstractRequestHandler):
         unknown = self.events - EVENTS
         if unknown:
             raise CapabilityError(f"{module}: unknown hook events {sorted(unknown)}")
+        self.needs_stored: dict[str, frozenset[str]] = {
+            event: frozenset(keys) for event, keys in (needs_stored or {}).items()
+        }
+        unhooked = set(self.needs_stored) - self.events
+        if unhooked:
+            raise CapabilityError(f"{module}: needs_stored for unhooked events {sorted(unhooked)}")
         self._inner: Registry | None = None
         self._lock = threading.Lock()
         # can_handle then handle run back to back on one thread for one request.
@@ -138,9 +161,18 @@ class Capability(AbstractRequestHandler):
     def handlers(self) -> list[AbstractRequestHandler]:
         return self.load().handlers
 
-    def hooks_for(self, event: Event) -> Iterator[Hook]:
+    def may_answer(self, event: Event, turn: Turn) -> bool:
+        """False when this event's hooks are known to return None for ``turn``: none of
+        the stored namespaces they need is in the user's doc (a key test, no parse)."""
+        needed = self.needs_stored.get(event)
+        if needed is None:
+            return event in self.events
+        doc = turn.doc
+        return any(key in doc for key in needed)
+
+    def hooks_for(self, event: Event, turn: Turn | None = None) -> Iterator[Hook]:
         if event in self.events:
-            yield from self.load()._hooks(event)
+            yield from self.load()._hooks(event, turn)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         self._chosen.value = None

@@ -3,7 +3,8 @@
 Performance round 3 (docs/performance.md): settings without pydantic-settings,
 content merged per locale on first use, outbound HTTP and the matcher imported
 only when used. Round 4: capability modules imported on first need
-(skill.registry.Capability), so a launch imports only what a launch hook needs.
+(skill.registry.Capability), so a launch imports only what a launch hook needs,
+and a launch hook only when its declared stored namespace exists.
 """
 
 from __future__ import annotations
@@ -164,8 +165,9 @@ watched = json.loads(sys.argv[2])
 seen = []
 for event in json.loads(sys.argv[1]):
     out = entry.lambda_handler(event, None)
+    speech = out.get("response", {}).get("outputSpeech") or {}
     seen.append({"loaded": sorted(m for m in watched if m in sys.modules),
-                 "spoke": bool(out.get("response", {}).get("outputSpeech"))})
+                 "spoke": bool(speech), "said": speech.get("ssml", "")})
 print(json.dumps(seen))
 """
 
@@ -205,13 +207,32 @@ def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
     assert first["loaded"] == []
 
 
-def test_returning_launch_imports_only_the_capability_with_a_launch_hook(tmp_path: Path) -> None:
+def test_returning_launch_without_a_stored_routine_imports_no_capability_module(
+    tmp_path: Path,
+) -> None:
     now = datetime.now(UTC)
     _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], [])
-    watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine"]
+    watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
     (again,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
     assert again["spoke"]
-    # The routine's launch hook (resume a saved routine?) is asked, nothing else.
+    # The routine's launch hook needs the stored ``routine`` namespace: not asked.
+    assert again["loaded"] == []
+
+
+def test_returning_launch_with_a_routine_left_mid_way_imports_it_and_offers_to_resume(
+    tmp_path: Path,
+) -> None:
+    now = datetime.now(UTC)
+    first = [
+        envelopes.launch(_caller(), now),
+        envelopes.intent(_caller(), now, "StartRoutineIntent", new=False),
+    ]
+    launch, started = _run_fresh(tmp_path, first, [])
+    assert "carry on" not in launch["said"].lower() and started["spoke"]
+    watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine"]
+    (again,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
+    assert "carry on" in again["said"].lower()
+    # Only the capability whose launch hook could answer is imported.
     assert again["loaded"] == ["skill.handlers.routine"]
 
 
