@@ -112,10 +112,15 @@ class FastSerializer(DefaultSerializer):
         worked out once; everything else (dates, enums, decimals...) goes to the SDK."""
         if obj is None or isinstance(obj, str | bool | int | float):
             return obj
+        # Leaves of exactly a JSON type are copied inline (most of a response's nodes:
+        # the session attributes are plain JSON); anything else recurses.
         if isinstance(obj, dict):
-            return {key: self.serialize(value) for key, value in obj.items()}
+            return {
+                key: value if type(value) in _LEAVES else self.serialize(value)
+                for key, value in obj.items()
+            }
         if isinstance(obj, list):
-            return [self.serialize(item) for item in obj]
+            return [item if type(item) in _LEAVES else self.serialize(item) for item in obj]
         cls = type(obj)
         fields = self._out.get(cls)
         if fields is None:
@@ -129,7 +134,7 @@ class FastSerializer(DefaultSerializer):
         for attr, key in fields:
             value = getattr(obj, attr)
             if value is not None:
-                out[key] = self.serialize(value)
+                out[key] = value if type(value) in _LEAVES else self.serialize(value)
         return out
 
     def envelope(self, payload: dict[str, Any]) -> Any:
@@ -304,6 +309,7 @@ class FastSerializer(DefaultSerializer):
 
 
 _IMMUTABLE = (str, int, float, bool, type(None))
+_LEAVES = frozenset(_IMMUTABLE)
 
 
 def _same(payload: Any) -> Any:

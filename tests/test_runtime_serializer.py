@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
@@ -228,7 +230,6 @@ def test_session_attributes_json_cannot_copy_still_get_the_sdks_copy() -> None:
     assert envelope.session.attributes is odd
 
 
-
 @pytest.mark.parametrize(
     "damage",
     [
@@ -249,3 +250,23 @@ def test_with_a_skill_id_set_an_envelope_without_ours_is_refused_not_crashed(
     damage(payload)
     with pytest.raises(WrongSkillError):
         runtime.handle(payload)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(attributes=st.dictionaries(st.text(max_size=6), _json, max_size=5))
+def test_fast_writer_matches_the_sdk_on_any_session_attributes(attributes: dict[str, Any]) -> None:
+    from ask_sdk_model import ResponseEnvelope
+    from ask_sdk_model.response import Response
+
+    envelope = ResponseEnvelope(
+        version="1.0", response=Response(should_end_session=False), session_attributes=attributes
+    )
+    assert FastSerializer().serialize(envelope) == SDK.serialize(envelope)
