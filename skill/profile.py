@@ -1,4 +1,4 @@
-"""The small profile every capability may read: painful side, visits, voice."""
+"""The small profile every capability may read: painful side, first visit, voice."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="ignore")
     v: Literal[1] = 1
     painful_side: Side | None = None
+    # 0 until the first launch, then 1: only "first visit or not" is ever read, so a
+    # returning launch writes nothing (no per-visit store write, no visit count kept
+    # about the user). Older profiles may hold a larger count: any value > 0 = returning.
     launches: int = Field(default=0, ge=0)
     first_seen: str | None = None
     # "on"/"off" by request; "auto" follows the user's local evening (night-voice work).

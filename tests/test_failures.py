@@ -12,7 +12,7 @@ import pytest
 from skill import envelopes
 from skill.builder import build_skill
 from skill.deps import Deps
-from skill.envelopes import Caller
+from skill.envelopes import Caller, SlotInput
 from skill.handlers.base import IntentHandler
 from skill.profile import Profile
 from skill.registry import Registry
@@ -86,7 +86,9 @@ def test_failed_write_replaces_the_answer_and_keeps_earlier_data(
     before = store.load(caller.user_id)
     assert before["profile"]["launches"] == 1
     flaky.fail_update = True
-    out = flaky_runtime.handle(envelopes.launch(caller, NOW))
+    # Telling the painful side stores it (a returning launch would write nothing).
+    side = SlotInput("left", "left", "left", "HipSide")
+    out = flaky_runtime.handle(envelopes.intent(caller, NOW, "WhichSideIntent", {"Side": side}))
     assert "couldn" in _speech(out).lower()
     assert out["response"]["shouldEndSession"] is True
     assert store.load(caller.user_id) == before

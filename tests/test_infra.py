@@ -258,6 +258,11 @@ def test_lambda_handler_answers_a_launch_with_the_dynamodb_store(
     # The visit was saved through the DynamoDB store (not a silent SQLite fallback).
     item = moto_dynamodb.Table("hiprest-e2e").get_item(Key={"id": caller.user_id})["Item"]
     assert item["attributes"]["profile"]["launches"] == 1
+    # A returning launch stores nothing: no billed DynamoDB write (rev unchanged).
+    again = lambda_function.lambda_handler(envelopes.launch(caller, now), None)
+    assert "medical advice" not in again["response"]["outputSpeech"]["ssml"]  # returning menu
+    after = moto_dynamodb.Table("hiprest-e2e").get_item(Key={"id": caller.user_id})["Item"]
+    assert after == item
     # A request for another skill gets no speech (Lambda has no 4xx to send).
     foreign = envelopes.Caller(
         application_id="amzn1.ask.skill.11111111-2222-3333-4444-555555555555"

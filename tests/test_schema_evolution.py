@@ -69,13 +69,13 @@ def test_previous_store_schema_is_migrated_and_the_user_is_remembered(
         runtime = _runtime(settings, store)
         out = runtime.handle(envelopes.launch(ALICE, NOW))
         assert "welcome to hip rest" not in _speech(out).lower()  # a returning user's menu
+        # A write through the migrated schema (a returning launch writes nothing).
+        runtime.handle(envelopes.intent(ALICE, NOW, "CheckInIntent", {"Score": "4"}))
         doc = store.load(ALICE.user_id)
     finally:
         store.close()
-    assert doc["profile"]["launches"] == 4
-    assert doc["profile"]["painful_side"] == "left"
-    assert doc["profile"]["first_seen"] == "2025-11-02"
-    assert doc["checkin"]["days"] == OLD_CHECKIN["days"]
+    assert doc["profile"] == OLD_PROFILE
+    assert doc["checkin"]["days"] == {**OLD_CHECKIN["days"], "2026-03-10": 4}
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     conn.close()
@@ -117,10 +117,16 @@ def test_documents_without_a_version_field_are_read_as_version_one(
         unversioned = {k: {f: x for f, x in v.items() if f != "v"} for k, v in OLD_DOC.items()}
         store.update(ALICE.user_id, [SetOp((k,), v) for k, v in unversioned.items()])
         runtime = _runtime(settings, store)
-        runtime.handle(envelopes.launch(ALICE, NOW))
+        out = runtime.handle(envelopes.launch(ALICE, NOW))
+        assert "welcome to hip rest" not in _speech(out).lower()  # a returning user's menu
+        # Requests that rewrite both documents: nothing of the old data may be reset.
+        runtime.handle(envelopes.intent(ALICE, NOW, "NightVoiceOnIntent"))
+        runtime.handle(envelopes.intent(ALICE, NOW, "CheckInIntent", {"Score": "4"}))
         doc = store.load(ALICE.user_id)
     finally:
         store.close()
-    assert doc["profile"]["launches"] == 4
+    assert doc["profile"]["night_voice"] == "on"  # the profile was written
+    assert doc["profile"]["launches"] == 3
     assert doc["profile"]["painful_side"] == "left"
-    assert doc["checkin"]["days"] == OLD_CHECKIN["days"]
+    assert doc["profile"]["first_seen"] == "2025-11-02"
+    assert doc["checkin"]["days"] == {**OLD_CHECKIN["days"], "2026-03-10": 4}

@@ -122,7 +122,8 @@ def test_read_only_database_gets_the_apology_and_keeps_data(
         db.parent.chmod(0o555)
         ro = SqliteStore(db, timeout_s=0.2)
     try:
-        out = _runtime(settings, ro).handle(envelopes.launch(ALICE, NOW))
+        # A request that writes (a returning launch would only read).
+        out = _runtime(settings, ro).handle(_side(ALICE, "right"))
     finally:
         ro.close()
         db.parent.chmod(0o755)
@@ -205,7 +206,7 @@ def test_lock_held_past_the_timeout_gets_the_apology_quickly_and_keeps_data(
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
     try:
         started = time.perf_counter()
-        out = _runtime(settings, store).handle(envelopes.launch(ALICE, NOW))
+        out = _runtime(settings, store).handle(_side(ALICE, "right"))
         elapsed = time.perf_counter() - started
     finally:
         holder.execute("ROLLBACK")
@@ -214,8 +215,8 @@ def test_lock_held_past_the_timeout_gets_the_apology_quickly_and_keeps_data(
     assert elapsed < store.timeout_s + 2.0  # waited for the timeout, not for ever
     assert _fresh_read(db) == saved
     # Once the lock is gone the same request saves normally.
-    _runtime(settings, store).handle(envelopes.launch(ALICE, NOW))
-    assert _fresh_read(db)[ALICE.user_id]["profile"]["launches"] == 2
+    _runtime(settings, store).handle(_side(ALICE, "right"))
+    assert _fresh_read(db)[ALICE.user_id]["profile"]["painful_side"] == "right"
 
 
 @pytest.mark.parametrize(
@@ -258,7 +259,7 @@ CRASHER = textwrap.dedent(
     from skill.builder import build_skill
     from skill.content import default_library
     from skill.deps import Deps
-    from skill.envelopes import Caller
+    from skill.envelopes import Caller, SlotInput
     from skill.runtime import SkillRuntime
     from skill.settings import load_settings
     from skill.store.patch import apply
@@ -288,9 +289,10 @@ CRASHER = textwrap.dedent(
                 store=store, content=default_library(), clock=lambda: now)
     runtime = SkillRuntime(build_skill(deps))
     caller = Caller(user_id=sys.argv[2])
-    runtime.handle(envelopes.launch(caller, now))
+    runtime.handle(envelopes.launch(caller, now))  # a first launch: writes the profile
     print("first write committed", flush=True)
-    runtime.handle(envelopes.launch(caller, now))
+    side = SlotInput("left", "left", "left", "HipSide")
+    runtime.handle(envelopes.intent(caller, now, "WhichSideIntent", {"Side": side}))
     """
 )
 
@@ -317,7 +319,9 @@ def test_process_killed_between_two_writes_leaves_the_first_and_no_lock(
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
     after = _fresh_read(db)
-    assert after[carol.user_id]["profile"]["launches"] == 1  # the first write, not the second
+    # The first write, not the second.
+    assert after[carol.user_id]["profile"]["launches"] == 1
+    assert after[carol.user_id]["profile"]["painful_side"] is None
     assert _integrity_ok(db)
     # The dead writer's lock died with it: the skill reads and writes normally.
     store = SqliteStore(db, timeout_s=0.5)
@@ -325,6 +329,8 @@ def test_process_killed_between_two_writes_leaves_the_first_and_no_lock(
         out = _runtime(settings, store).handle(envelopes.launch(carol, NOW))
         assert _spoken(out) not in _apologies()
         assert validate_ssml(out["response"]["outputSpeech"]["ssml"]) == []
+        out = _runtime(settings, store).handle(_side(carol, "left"))
+        assert _spoken(out) not in _apologies()
     finally:
         store.close()
-    assert _fresh_read(db)[carol.user_id]["profile"]["launches"] == 2
+    assert _fresh_read(db)[carol.user_id]["profile"]["painful_side"] == "left"

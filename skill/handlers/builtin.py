@@ -34,13 +34,14 @@ class LaunchHandler(RequestTypeHandler):
 
     def reply(self, turn: Turn) -> Reply:
         profile = turn.state(PROFILE_KEY, Profile)
-        first = profile.launches == 0
-        profile.launches += 1
-        if profile.first_seen is None:
-            profile.first_seen = turn.now.date().isoformat()
-        turn.put(PROFILE_KEY, profile)
         turn.clear_pending()
-        if first:
+        if profile.launches == 0:
+            # Only the first visit is recorded: a returning launch stores nothing, so
+            # it costs no durable write (a billed DynamoDB write on Lambda).
+            profile.launches = 1
+            if profile.first_seen is None:
+                profile.first_seen = turn.now.date().isoformat()
+            turn.put(PROFILE_KEY, profile)
             return menu(turn, "launch.first")
         return self.registry.run("launch", turn) or menu(turn)
 
