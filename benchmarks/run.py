@@ -441,8 +441,8 @@ def section_throughput(cfg: Config, servers: Servers) -> Section:
     threads = 2 * cfg.workers
     limit, seconds = cfg.n(4000, 60), (6.0 if not cfg.quick else 1.0)
     count = cfg.n(48, 8)
-    # A mix of users so writes do not all queue on one row: launches of returning users
-    # (a profile write each), and a bedside question (no write) against hello's help.
+    # A mix of users: launches of returning users (since a returning launch stores
+    # nothing, neither request writes) and a bedside question, against hello's launch/help.
     mixes: dict[str, list[tuple[bytes, dict[str, str]]]] = {"launch": [], "question": []}
     for k in range(count):
         for kind, scenario in (
@@ -476,7 +476,7 @@ def section_throughput(cfg: Config, servers: Servers) -> Section:
             results[f"{name}:{kind}"] = rps / cfg.workers
             rss = [r for r in (_rss_kib(p) for p in server.workers()) if r is not None]
             results[f"{name}:rss"] = sum(rss) / len(rss) / 1024 if rss else float("nan")
-        label = "launch (profile write)" if kind == "launch" else "bedside question / help"
+        label = "launch (returning user)" if kind == "launch" else "bedside question / help"
         section.add(
             f"{label} requests/s per worker",
             f"{results[f'hiprest:{kind}']:.0f}",
