@@ -118,20 +118,22 @@ def _diff(before: Mapping[str, Any], after: Mapping[str, Any], prefix: Path, out
         if key not in after:
             out.append(DeleteOp((*prefix, key)))
     for key, new in after.items():
-        path = (*prefix, key)
-        if key not in before:
-            out.append(SetOp(path, copy_plain(new)))
+        old = before.get(key, _ABSENT)
+        if old is _ABSENT:
+            out.append(SetOp((*prefix, key), copy_plain(new)))
             continue
-        old = before[key]
-        # Inline fast path for equal scalars of one type (what most leaves are):
-        # a 400-day history is 400 of them, and a call to same() each cost ~1 ms.
+        # Inline fast path for equal scalars of one type (what most leaves are): a
+        # check-in history is a day per leaf; no path tuple or call for those.
         kind = type(new)
         if kind is type(old) and kind in _SCALARS and old == new:
             continue
         if isinstance(old, dict) and isinstance(new, dict):
-            _diff(old, new, path, out)
+            _diff(old, new, (*prefix, key), out)
         elif not same(old, new):
-            out.append(SetOp(path, copy_plain(new)))
+            out.append(SetOp((*prefix, key), copy_plain(new)))
+
+
+_ABSENT: Any = object()
 
 
 def dumps(value: Any) -> str:
