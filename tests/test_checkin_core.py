@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from skill.core import checkin as core
+from tests.support.counting import CountingDays
 
 TODAY = date(2026, 3, 10)
 
@@ -231,7 +232,10 @@ def test_a_year_of_data_summarises_only_the_week() -> None:
     week = {k: v for k, v in year.items() if k > (TODAY - timedelta(days=7)).isoformat()}
     full, short = core.week_summary(year, TODAY), core.week_summary(week, TODAY)
     assert (full.logged, full.avg, full.best, full.worst) == (
-        short.logged, short.avg, short.best, short.worst,
+        short.logged,
+        short.avg,
+        short.best,
+        short.worst,
     )
 
 
@@ -276,26 +280,6 @@ def test_a_routine_counts_for_the_next_morning_not_the_same_day() -> None:
 
 
 # --------------------------------------------------------------------------- bounded cost
-
-
-class CountingDays(Mapping[str, int]):
-    """A stored history that counts how often it is touched."""
-
-    def __init__(self, data: dict[str, int]) -> None:
-        self.data = data
-        self.reads = 0
-        self.scans = 0
-
-    def __getitem__(self, k: str) -> int:
-        self.reads += 1
-        return self.data[k]
-
-    def __iter__(self) -> Iterator[str]:
-        self.scans += 1
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
 
 
 def touches(size: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ is kept here, copied verbatim, as the oracle."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
@@ -27,6 +27,7 @@ from skill.core.checkin import (
     key,
     rules_held,
 )
+from tests.support.counting import CountingDays
 
 # --------------------------------------------------------------------------- oracle
 # The implementations as they were before the rules went to prefix sums.
@@ -337,22 +338,6 @@ def test_non_ascii_digits_in_a_key_are_treated_as_before() -> None:
 
 
 # --------------------------------------------------------------------------- cost shape
-
-
-class CountingDays(Mapping[str, int]):
-    def __init__(self, data: dict[str, int]) -> None:
-        self.data, self.reads, self.scans = data, 0, 0
-
-    def __getitem__(self, k: str) -> int:
-        self.reads += 1
-        return self.data[k]
-
-    def __iter__(self) -> Iterator[str]:
-        self.scans += 1
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
 
 
 def _reads_for(scored: int) -> int:
