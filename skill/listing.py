@@ -10,7 +10,7 @@ launch phrase and the first one-shot phrases whose request part is a sample of
 that locale's interaction model (certification rejects any other), so the
 listing keeps working while capabilities add or rename samples.
 
-Pure: pydantic only (imported by ``skill.sections`` while content loads).
+Pure: pydantic only (imported by ``skill.sections`` when the listing section is first read).
 """
 
 from __future__ import annotations

@@ -80,7 +80,9 @@ def access(message: str, fields: dict[str, Any]) -> None:
         or not ACCESS.propagate
         or parent is None
         or parent.handlers != [handler]
+        or parent.propagate
         or parent.filters
+        or type(handler.formatter) is not JsonFormatter
         or handler.filters
         or handler.level > logging.INFO
     ):

@@ -413,8 +413,8 @@ class SkillRuntime:
             raise EnvelopeError("not an Alexa request envelope")
         try:
             # Straight from the parsed dict (the verifier already parsed the body once).
-            # Sharing sub-objects with ``payload`` is safe: ask-sdk deep-copies the
-            # session attributes, the only part handlers change.
+            # Sharing sub-objects with ``payload`` is safe: JsonAttributesManager
+            # copies the session attributes, the only part handlers change.
             envelope = _SERIALIZER.envelope(payload)
         except Exception:
             raise EnvelopeError("malformed request envelope") from None

@@ -18,6 +18,14 @@ def serve_production(settings: Settings, *, host: str, port: int, workers: int =
 
     from skill.app import create_app
 
+    if settings.store == "sqlite":
+        # Migrate once, here, before the workers fork: each worker opening an old
+        # file at once would queue behind one migration that can outlast
+        # gunicorn's boot timeout (splitting a big v2 file takes seconds).
+        from skill.factory import make_store
+
+        make_store(settings).close()
+
     class _App(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             options: dict[str, Any] = {

@@ -375,23 +375,33 @@ class _Doc(dict[str, Any]):
                 texts[key] = text
         return _Doc(texts, self._fetch)
 
-    def _text_of(self, key: str) -> str:
-        text = self._texts[key]
-        if text is None:
+    def _text_of(self, key: str) -> str | None:
+        """The stored text of ``key``, read now if it was too big to load; None when
+        another request deleted it since the load (the key is then dropped)."""
+        text = self._texts.get(key)
+        if text is None and key in self._texts:
             self._read([key])
-            text = self._texts[key]
-        assert text is not None
+            text = self._texts.get(key)
         return text
 
     def _read(self, keys: list[str]) -> None:
         fetched = self._fetch(keys) if self._fetch is not None else {}
         for key in keys:
-            # Deleted by another request since the load: as good as absent.
-            self._texts[key] = fetched.get(key, "null")
+            text = fetched.get(key)
+            if text is None:
+                # Deleted by another request since the load: absent, as if never
+                # loaded (not a None value a caller would have to expect).
+                self._texts.pop(key, None)
+                if dict.get(self, key) is _UNPARSED:  # a value put meanwhile stays
+                    dict.pop(self, key, None)
+            else:
+                self._texts[key] = text
 
     def _out(self, key: Any) -> None:
         if dict.get(self, key) is _UNPARSED:
-            dict.__setitem__(self, key, _parse(key, self._text_of(key)))
+            text = self._text_of(key)
+            if text is not None:
+                dict.__setitem__(self, key, _parse(key, text))
 
     def _all_out(self) -> None:
         unparsed = [key for key, value in dict.items(self) if value is _UNPARSED]
@@ -399,7 +409,9 @@ class _Doc(dict[str, Any]):
         if unread:
             self._read(unread)  # one read for all of them
         for key in unparsed:
-            dict.__setitem__(self, key, _parse(key, self._text_of(key)))
+            text = self._texts.get(key)
+            if text is not None:
+                dict.__setitem__(self, key, _parse(key, text))
 
     def __getitem__(self, key: str) -> Any:
         self._out(key)
@@ -460,17 +472,18 @@ class _Doc(dict[str, Any]):
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         texts = self._texts
-        for key in texts:
+        for key in list(texts):  # reading a big one may find it deleted meanwhile
             if not dict.__contains__(self, key):
-                before[key] = _parse(key, self._text_of(key))
-        for key, value in dict.items(self):
+                text = self._text_of(key)
+                if text is not None:
+                    before[key] = _parse(key, text)
+        for key, value in list(dict.items(self)):
             if value is _UNPARSED:
                 continue  # never handed out, never replaced
-            if key not in texts:
-                after[key] = value  # new namespace
-                continue
-            stored = self._text_of(key)
-            if _text(value) != stored:
+            stored = self._text_of(key) if key in texts else None
+            if stored is None:
+                after[key] = value  # new namespace (or gone from the store meanwhile)
+            elif _text(value) != stored:
                 before[key], after[key] = _parse(key, stored), value
         return before, after
 

@@ -89,3 +89,36 @@ def test_a_broken_log_stream_does_not_fail_the_request(monkeypatch: pytest.Monke
         logs.access("request", dict(FIELDS))  # must not raise
     finally:
         logs.configure("WARNING", stream=io.StringIO())
+
+
+def test_a_replaced_formatter_is_used_for_the_access_line(stream: io.StringIO) -> None:
+    handler = logging.getLogger("hiprest").handlers[0]
+
+    class Plain(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return f"plain {record.getMessage()} {record.__dict__.get('intent')}"
+
+    handler.setFormatter(Plain())
+    logs.access("request", dict(FIELDS))
+    assert stream.getvalue() == "plain request PillowIntent\n"
+
+
+def test_when_the_app_logger_propagates_the_root_handlers_see_the_line(
+    stream: io.StringIO,
+) -> None:
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.name)
+
+    root, app = logging.getLogger(), logging.getLogger("hiprest")
+    keep = Keep()
+    root.addHandler(keep)
+    app.propagate = True
+    try:
+        logs.access("request", dict(FIELDS))
+    finally:
+        app.propagate = False
+        root.removeHandler(keep)
+    assert seen == ["hiprest.access"]

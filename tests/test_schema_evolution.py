@@ -126,7 +126,8 @@ def test_documents_without_a_version_field_are_read_as_version_one(
     finally:
         store.close()
     assert doc["profile"]["night_voice"] == "on"  # the profile was written
-    assert doc["profile"]["launches"] == 3
+    # The old visit count is no longer kept: a written profile stores "visited" (1).
+    assert doc["profile"]["launches"] == 1
     assert doc["profile"]["painful_side"] == "left"
     assert doc["profile"]["first_seen"] == "2025-11-02"
     assert doc["checkin"]["days"] == {**OLD_CHECKIN["days"], "2026-03-10": 4}

@@ -1,6 +1,6 @@
 """Typed content for guided routines (the ``routines`` section of content/en).
 
-Parsed once at load time through ``skill.sections.SECTION_MODELS``; the routine
+Parsed once, on the section's first read, through ``skill.sections.SECTION_MODELS``; the routine
 state machine and the handler read these objects, never raw YAML.
 """
 
@@ -13,7 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 MoveField = Literal["name", "start", "movement", "feel", "breath", "stop", "easier"]
 _TEXT_FIELDS: tuple[MoveField, ...] = (
-    "name", "start", "movement", "feel", "breath", "stop", "easier"
+    "name",
+    "start",
+    "movement",
+    "feel",
+    "breath",
+    "stop",
+    "easier",
 )
 
 

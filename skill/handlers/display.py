@@ -33,9 +33,11 @@ FOUR_WEEK_INTENT = "SendSummaryIntent"
 
 
 def _routine_screen(turn: Turn) -> tuple[str, dict[str, Any]] | None:
-    library = turn.voice.content.sections.get("routines")
     raw = turn.session.get("routine")
-    if library is None or raw is None:
+    if raw is None:  # checked first: reading the section validates the routine library
+        return None
+    library = turn.voice.content.sections.get("routines")
+    if library is None:
         return None
     # Imported here, after the cheap checks: a launch with no routine running needs
     # none of it (Lambda cold start).

@@ -80,12 +80,8 @@ def _v3_one_row_per_namespace(conn: sqlite3.Connection) -> None:
     cur = conn.execute("SELECT user_id, doc, rev, updated_at FROM users")
     while rows := cur.fetchmany(200):
         for user_id, raw, rev, updated_at in rows:
-            doc: object = None
-            if isinstance(raw, str):
-                with contextlib.suppress(ValueError):
-                    doc = json.loads(raw)
-            if isinstance(doc, dict):
-                texts = [(ns, dumps(value)) for ns, value in doc.items()]
+            texts = _split_v2(raw)
+            if texts is not None:
                 conn.executemany(
                     "INSERT INTO docs (user_id, ns, size, json) VALUES (?, ?, ?, ?)",
                     [(user_id, ns, len(text), text) for ns, text in texts],
@@ -102,6 +98,25 @@ def _v3_one_row_per_namespace(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX users_updated_at ON users(updated_at)")
 
 
+def _split_v2(raw: object) -> list[tuple[str, str]] | None:
+    """A v2 document's namespaces as stored texts, or None when it cannot be split
+    as it stands (not JSON, not an object, NaN, a lone surrogate, nested past the
+    parser's depth): such a row is kept whole rather than failing the migration."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        doc = json.loads(raw)
+        if not isinstance(doc, dict):
+            return None
+        texts = [(ns, dumps(value)) for ns, value in doc.items()]
+        for ns, text in texts:  # SQLite stores UTF-8: a lone surrogate cannot go in
+            ns.encode("utf-8")
+            text.encode("utf-8")
+    except (ValueError, RecursionError, UnicodeError):
+        return None
+    return texts
+
+
 # MIGRATIONS[i] takes the schema from user_version i to i + 1. Append only.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v1_create_users,
@@ -109,6 +124,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _v3_one_row_per_namespace,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# How long opening the store waits for another process's migration to finish.
+MIGRATION_WAIT_S = 300.0
 
 # How long SQLite itself waits for the write lock before we poll again.
 _BUSY_SLICE_MS = 2
@@ -189,18 +207,18 @@ class SqliteStore(UserStore):
                     raise
                 time.sleep(0.005)
 
-    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+    def _begin_immediate(self, conn: sqlite3.Connection, timeout_s: float | None = None) -> None:
         # SQLite's own busy handler backs off to 100 ms sleeps, so under a
         # steady stream of writers a waiting process can lose every race
         # until its timeout. Poll with short slices instead (about 1 ms
         # apart, jittered), which keeps waits near the real queue length.
         # The connection's busy_timeout is that slice (set once in _conn).
-        self._polling(conn, "BEGIN IMMEDIATE")
+        self._polling(conn, "BEGIN IMMEDIATE", timeout_s=timeout_s)
 
     @contextlib.contextmanager
-    def _write(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def _write(self, conn: sqlite3.Connection, timeout_s: float | None = None) -> Iterator[None]:
         """One write transaction: commit if the block finishes, roll back on anything."""
-        self._begin_immediate(conn)
+        self._begin_immediate(conn, timeout_s)
         try:
             yield
             conn.execute("COMMIT")
@@ -211,9 +229,14 @@ class SqliteStore(UserStore):
             raise
 
     def _polling(
-        self, conn: sqlite3.Connection, sql: str, params: tuple[str | int, ...] = ()
+        self,
+        conn: sqlite3.Connection,
+        sql: str,
+        params: tuple[str | int, ...] = (),
+        *,
+        timeout_s: float | None = None,
     ) -> sqlite3.Cursor:
-        deadline = time.monotonic() + self.timeout_s
+        deadline = time.monotonic() + (self.timeout_s if timeout_s is None else timeout_s)
         while True:
             try:
                 return conn.execute(sql, params)
@@ -227,7 +250,10 @@ class SqliteStore(UserStore):
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
                 return
-            with self._write(conn):
+            # Several processes may open an old file at once (gunicorn workers):
+            # one migrates, the others wait for it rather than for a request's
+            # timeout (splitting a big v2 file takes seconds).
+            with self._write(conn, timeout_s=max(self.timeout_s, MIGRATION_WAIT_S)):
                 # Re-read under the write lock: another process may have
                 # migrated while we waited.
                 version = int(conn.execute("PRAGMA user_version").fetchone()[0])
