@@ -264,3 +264,56 @@ def test_a_big_namespace_replaced_unread_and_deleted_meanwhile_is_written_as_new
     store.update(USER, [DeleteOp(("history",))])
     doc["history"] = {"fresh": 1}
     assert doc.changes() == ({}, {"history": {"fresh": 1}})
+
+
+def test_opening_an_old_file_waits_for_a_migration_longer_than_a_request_would(
+    db: Path,
+) -> None:
+    # Another process migrating holds the write lock for longer than the store's
+    # per-request timeout: opening must wait for it, not fail (gunicorn would halt).
+    import threading
+
+    _v2_file(db)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode = WAL")  # as every file the store wrote is
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.5, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        store = SqliteStore(db, timeout_s=0.2)
+        try:
+            assert store.load("plain") == json.loads(V2_DOCS["plain"])
+        finally:
+            store.close()
+    finally:
+        release.join()
+        holder.close()
+
+
+def test_the_production_server_migrates_once_before_its_workers_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from skill import server
+    from skill.settings import load_settings
+
+    opened: list[str] = []
+    real = SqliteStore.__init__
+
+    def spy(self: SqliteStore, *args: Any, **kwargs: Any) -> None:
+        opened.append("open")
+        real(self, *args, **kwargs)
+
+    class NoRun(Exception):
+        pass
+
+    def no_run(self: Any) -> None:
+        raise NoRun  # stands in for gunicorn forking its workers
+
+    monkeypatch.setattr(SqliteStore, "__init__", spy)
+    monkeypatch.setattr("gunicorn.app.base.BaseApplication.run", no_run)
+    settings = load_settings(dev=True, data_dir=tmp_path)
+    _v2_file(settings.sqlite_path)
+    with pytest.raises(NoRun):
+        server.serve_production(settings, host="127.0.0.1", port=9, workers=2)
+    assert opened == ["open"]
+    assert _raw(settings.sqlite_path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
