@@ -157,10 +157,14 @@ class Turn:
             if self.user_id is None:
                 self._doc = _Doc({})
             else:
-                # Big namespaces (a long history) are not even read until asked for.
                 store, user_id = self.deps.store, self.user_id
-                texts = store.load_small_texts(user_id, INLINE_CHARS)
-                self._doc = _Doc(texts, functools.partial(store.load_texts, user_id))
+                if store.loads_parsed:
+                    # The store parsed the whole document anyway: no text round trip.
+                    self._doc = _Doc.parsed(store.load(user_id))
+                else:
+                    # Big namespaces (a long history) are not even read until asked for.
+                    texts = store.load_small_texts(user_id, INLINE_CHARS)
+                    self._doc = _Doc(texts, functools.partial(store.load_texts, user_id))
         return self._doc
 
     def state(self, key: str, model: type[M]) -> M:
@@ -353,33 +357,47 @@ class _Doc(dict[str, Any]):
     ``__getitem__`` because ``__iter__`` is overridden.
     """
 
-    __slots__ = ("_fetch", "_texts")
+    __slots__ = ("_fetch", "_texts", "_values")
 
     def __init__(
         self,
         texts: dict[str, str | None] | dict[str, str],
         fetch: Callable[[list[str]], dict[str, str]] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(dict.fromkeys(texts, _UNPARSED))
-        # key -> the JSON text as stored; None: not read yet, ``fetch`` reads it.
-        self._texts: dict[str, str | None] = dict(texts)
+        super().__init__(dict.fromkeys([*texts, *(values or ())], _UNPARSED))
+        # key -> the JSON text as stored; None: not read yet, ``fetch`` reads it
+        # (or, for a key in ``_values``, not snapshotted yet).
+        self._texts: dict[str, str | None] = {**dict.fromkeys(values or ()), **texts}
+        # Already-parsed values from a store that parses whole documents anyway
+        # (DynamoDB, memory): handed out as they are, snapshotted (dumped) only then.
+        self._values: dict[str, Any] = dict(values or {})
         self._fetch = fetch
+
+    @classmethod
+    def parsed(cls, doc: dict[str, Any]) -> _Doc:
+        return cls({}, None, doc)
 
     def stored(self, written: dict[str, str | None]) -> _Doc:
         """A fresh doc: these texts, with ``written`` (None: removed) applied."""
         texts = dict(self._texts)
+        values = {k: v for k, v in self._values.items() if texts.get(k) is None}
         for key, text in written.items():
+            values.pop(key, None)
             if text is None:
                 texts.pop(key, None)
             else:
                 texts[key] = text
-        return _Doc(texts, self._fetch)
+        return _Doc(texts, self._fetch, values)
 
     def _text_of(self, key: str) -> str | None:
         """The stored text of ``key``, read now if it was too big to load; None when
         another request deleted it since the load (the key is then dropped)."""
         text = self._texts.get(key)
-        if text is None and key in self._texts:
+        if text is None and key in self._values:
+            # Taken before the value is handed out, so it is the value as loaded.
+            text = self._texts[key] = dumps(self._values[key])
+        elif text is None and key in self._texts:
             self._read([key])
             text = self._texts.get(key)
         return text
@@ -400,11 +418,16 @@ class _Doc(dict[str, Any]):
     def _out(self, key: Any) -> None:
         if dict.get(self, key) is _UNPARSED:
             text = self._text_of(key)
-            if text is not None:
+            if key in self._values:
+                dict.__setitem__(self, key, self._values.pop(key))
+            elif text is not None:
                 dict.__setitem__(self, key, _parse(key, text))
 
     def _all_out(self) -> None:
         unparsed = [key for key, value in dict.items(self) if value is _UNPARSED]
+        for key in [k for k in unparsed if k in self._values]:
+            self._out(key)
+        unparsed = [key for key in unparsed if dict.get(self, key) is _UNPARSED]
         unread = [key for key in unparsed if self._texts[key] is None]
         if unread:
             self._read(unread)  # one read for all of them

@@ -34,6 +34,10 @@ class UserStore(ABC):
     storage failure); every storage failure raises StoreError.
     """
 
+    # True for a store whose ``load`` parses the whole document anyway (DynamoDB,
+    # memory): a request then takes those values as they are instead of texts.
+    loads_parsed = False
+
     @abstractmethod
     def load(self, user_id: str) -> Doc:
         """The stored doc, or {} for an unknown user. Corrupt data raises StoreError."""

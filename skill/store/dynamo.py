@@ -119,6 +119,8 @@ def _user_key(key: _UserKey) -> str:
 class DynamoStore(UserStore):
     """UserStore on a DynamoDB table (see the module docstring for guarantees)."""
 
+    loads_parsed = True  # one item per user: the whole document comes back parsed
+
     def __init__(
         self,
         table_name: str,

@@ -15,6 +15,8 @@ from skill.store.patch import Doc, Op, apply, check_ops
 
 
 class MemoryStore(UserStore):
+    loads_parsed = True
+
     def __init__(self) -> None:
         self._docs: dict[str, str] = {}
         self._lock = threading.Lock()
