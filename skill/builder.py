@@ -1,6 +1,8 @@
 """Builds the one skill object that Flask, Lambda, the console and tests all use.
 
 Handler order (first match answers):
+0. words    - red flags heard in any slot's words, in any dialog state; the
+              catch-all's free text routed to the intent it means (skill.handlers.dialog)
 1. safety   - red flags interrupt anything, in any dialog state
 2. privacy  - delete my data, what do you know, SkillDisabled event
 3. routine  - guided stretches and navigation while a routine runs
@@ -26,7 +28,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.deps import Deps
 from skill.errors import ApologyExceptionHandler
-from skill.handlers import builtin, display
+from skill.handlers import builtin, dialog, display
 from skill.interceptors import SaveInterceptor, TurnInterceptor
 from skill.registry import Capability, Event, Registry
 
@@ -70,6 +72,7 @@ def build_registry(deps: Deps, *, lazy: bool = False) -> Registry:
     :class:`Capability` that imports it on first need; otherwise all are imported now
     (``hiprest check`` asks every concrete handler about every intent)."""
     registry = Registry(deps)
+    dialog.register(registry)
     for spec in CAPABILITIES:
         capability = Capability(
             deps, spec.module, spec.request_types, spec.events, spec.needs_stored

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
 
     from skill.turn import Turn
 
-Event = Literal["launch", "help", "stop", "fallback", "session_end", "yes", "no"]
+# "heard": free words (the catch-all's text) offered to the running dialog first,
+# before they are matched against the model; ``Turn.heard`` holds them.
+Event = Literal["launch", "help", "stop", "fallback", "session_end", "yes", "no", "heard"]
 EVENTS: frozenset[str] = frozenset(get_args(Event))
 Hook = Callable[["Turn"], Reply | None]
 

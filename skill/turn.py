@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 TURN_KEY = "hiprest.turn"
 PENDING_KEY = "pending"
+# The catch-all intent and its free-text slot (AMAZON.SearchQuery).
+CATCH_ALL = "CatchAllIntent"
+UTTERANCE = "Utterance"
 # Session attribute caching the night-voice mode and time zone (see Turn.style).
 VOICE_KEY = "voice"
 # Stored namespaces up to this many characters come with the load; longer ones
@@ -90,6 +93,8 @@ class Turn:
         has_session = getattr(envelope, "session", None) is not None
         attrs = handler_input.attributes_manager.session_attributes if has_session else None
         self.session: dict[str, Any] = attrs if isinstance(attrs, dict) else {}
+        # The question the last answer asked: valid for this turn only (see respond).
+        self._asked: Any = self.session.get(PENDING_KEY)
         self._doc: _Doc | None = None
         self.deleted = False
 
@@ -115,6 +120,15 @@ class Turn:
                 rid, rname = getattr(first, "id", None), getattr(first, "name", None)
                 break
         return Slot(name, value if isinstance(value, str) else None, rid, rname)
+
+    @property
+    def heard(self) -> str | None:
+        """The person's own words, when the request carries them as free text (the
+        catch-all intent's AMAZON.SearchQuery slot); None otherwise."""
+        if self.intent != CATCH_ALL:
+            return None
+        value = self.slot(UTTERANCE).value
+        return value if value and value.strip() else None
 
     @property
     def new_session(self) -> bool:
@@ -299,7 +313,10 @@ class Turn:
             # prompt); Alexa decides about the session, so shouldEndSession is left out.
             return rb.response
         rb.set_should_end_session(reply.ends_session)
-        if reply.ends_session:
+        if reply.ends_session or self.session.get(PENDING_KEY) is self._asked:
+            # A question is answered on the next turn or not at all: unless this
+            # answer asked it again, a detour (help, another request) drops it, so
+            # a later "yes" cannot confirm what was asked two turns ago.
             self.clear_pending()
         return rb.response
 

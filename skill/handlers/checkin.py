@@ -405,6 +405,8 @@ def on_fallback(turn: Turn) -> Reply | None:
 def on_help(turn: Turn) -> Reply | None:
     if turn.pending == "checkin.score":
         v = turn.voice
+        # Help keeps the question open: the next turn may still be the number.
+        turn.expect("checkin.score", **turn.pending_data)
         return Reply().say(v.line("checkin.help")).ask(v.line("checkin.ask.reprompt"))
     return None
 

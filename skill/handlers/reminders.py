@@ -396,9 +396,11 @@ def on_no(turn: Turn) -> Reply | None:
 
 
 def on_help(turn: Turn) -> Reply | None:
-    if turn.pending not in (CONFIRM, OTHER, CANCEL_ALL):
+    pending = turn.pending
+    if pending not in (CONFIRM, OTHER, CANCEL_ALL):
         return None
     v = turn.voice
+    turn.expect(pending, **turn.pending_data)  # the yes/no question is still open
     return Reply().say(v.line("reminders.help")).ask(v.line("reminders.help.reprompt"))
 
 

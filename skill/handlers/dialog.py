@@ -1,0 +1,266 @@
+"""Words first: every piece of user text is triaged before any dialog sees it,
+and free text from the catch-all intent is understood and routed like a real intent.
+
+Two handlers, first in the chain (see :mod:`skill.builder`):
+
+* :class:`HeardTriageHandler` looks at the words the request carries (the
+  catch-all's ``AMAZON.SearchQuery``, and the raw value of every other slot,
+  which Alexa keeps even when entity resolution says ER_SUCCESS_NO_MATCH). When
+  the shared triage finds a symptom, the request is answered as the red-flag
+  intent, whatever dialog is running (routine, hold, check-in, reminder time,
+  delete confirmation). Requests without words (a bare "next", "yes", a number)
+  cost a look at the slots and nothing else.
+* :class:`CatchAllHandler` answers ``CatchAllIntent``: the running dialog may
+  claim the words first (the ``heard`` hooks: "done" inside a routine, a time
+  while the reminder asks for one), then the locale's matcher reads them and the
+  request is handed to the handler that owns that intent, exactly as if Alexa had
+  sent it (a pending question still applies); otherwise the contextual fallback.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import TYPE_CHECKING, Any
+
+from skill.handlers.base import Handler, IntentHandler
+from skill.registry import Registry
+from skill.reply import Reply
+from skill.turn import CATCH_ALL, UTTERANCE, Turn
+
+if TYPE_CHECKING:
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_model import Response
+
+    from skill.matcher import Match, Matcher
+
+RED_FLAG = "RedFlagIntent"
+SYMPTOM_SLOT = "Symptom"
+# Request attribute: set once a request has been handed to another intent, so the
+# words are not triaged twice (a slot cut from the sentence can read differently
+# from the whole sentence: "not numb" vs "numb").
+ROUTED_KEY = "hiprest.routed"
+# Intents the catch-all never routes to: they carry no request of their own.
+_NOT_ROUTED = frozenset({CATCH_ALL, "AMAZON.FallbackIntent"})
+
+
+def words_of(turn: Turn) -> list[str]:
+    """The person's words in the request's slots: the catch-all's free text and the
+    raw value of custom slots (those carry a resolutions block, matched or not).
+    Built-in AMAZON.NUMBER / AMAZON.TIME values are Alexa's normal form ("7",
+    "21:30"), not words; the words around them reach us in the other slots."""
+    intent = getattr(turn.request, "intent", None)
+    slots = getattr(intent, "slots", None) or {}
+    out: list[str] = []
+    for name, raw in slots.items() if isinstance(slots, dict) else []:
+        value = getattr(raw, "value", None)
+        if not isinstance(value, str) or not any(c.isalpha() for c in value):
+            continue
+        if name == UTTERANCE or getattr(raw, "resolutions", None) is not None:
+            out.append(value)
+    return out
+
+
+def red_flag_words(turn: Turn) -> str | None:
+    """The first slot text in which the shared triage hears a symptom, or None."""
+    words = words_of(turn)
+    if not words:
+        return None
+    from skill.core.triage import TriageRules, assess
+
+    rules = turn.voice.content.sections["triage"]
+    assert isinstance(rules, TriageRules)
+    for text in words:
+        found = assess(rules, None, text)
+        if found.symptom is not None or (found.kind == "answer" and found.urgency is not None):
+            return text
+    return None
+
+
+def slots_for(intent: str, slots: dict[str, tuple[str | None, str | None, str | None]]) -> Any:
+    """An ask-sdk ``Intent`` named ``intent`` with slots name -> (value, id, name);
+    a resolved id gets an ER_SUCCESS_MATCH block, as Alexa sends it."""
+    from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
+    from ask_sdk_model.slu.entityresolution import (
+        Resolution,
+        Resolutions,
+        Status,
+        StatusCode,
+        Value,
+        ValueWrapper,
+    )
+
+    built: dict[str, Slot] = {}
+    for name, (value, rid, rname) in slots.items():
+        resolutions = None
+        if value is not None and rid is not None:
+            resolutions = Resolutions(
+                resolutions_per_authority=[
+                    Resolution(
+                        authority="hiprest.catchall",
+                        status=Status(code=StatusCode.ER_SUCCESS_MATCH),
+                        values=[ValueWrapper(value=Value(name=rname or value, id=rid))],
+                    )
+                ]
+            )
+        built[name] = Slot(
+            name=name,
+            value=value,
+            confirmation_status=SlotConfirmationStatus.NONE,
+            resolutions=resolutions,
+        )
+    return Intent(name=intent, slots=built, confirmation_status=IntentConfirmationStatus.NONE)
+
+
+def route(
+    registry: Registry, handler_input: HandlerInput, intent: Any, skip: object
+) -> Response | None:
+    """Answer the request as ``intent``: the first handler in the chain that takes it."""
+    handler_input.request_envelope.request.intent = intent
+    handler_input.attributes_manager.request_attributes[ROUTED_KEY] = True
+    for handler in registry.handlers:
+        if handler is skip:
+            continue
+        if handler.can_handle(handler_input):
+            response: Response | None = handler.handle(handler_input)
+            return response
+    return None  # pragma: no cover - the unhandled handler takes anything
+
+
+class HeardTriageHandler(Handler):
+    """A red flag in any words the request carries wins over every dialog state."""
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry.deps)
+        self.registry = registry
+
+    def matches(self, turn: Turn) -> bool:
+        if turn.request_type != "IntentRequest" or turn.intent == RED_FLAG:
+            return False
+        attrs = turn.hi.attributes_manager.request_attributes
+        if attrs.get(ROUTED_KEY):
+            return False
+        text = red_flag_words(turn)
+        if text is None:
+            return False
+        attrs["hiprest.red_flag_words"] = text
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.turn import turn_of
+
+        turn = turn_of(handler_input)
+        text = handler_input.attributes_manager.request_attributes.get("hiprest.red_flag_words")
+        turn.deps.log.info("red flag heard in dialog", extra={"from_intent": turn.intent})
+        # Answered by the safety capability, as if Alexa had heard the red-flag intent:
+        # one place decides between answering and asking (contract: urgent_reply).
+        intent = slots_for(RED_FLAG, {SYMPTOM_SLOT: (str(text), None, None)})
+        response = route(self.registry, handler_input, intent, self)
+        assert response is not None
+        return response
+
+    def reply(self, turn: Turn) -> Reply:  # pragma: no cover - handle() overrides
+        return Reply()
+
+
+_MATCHERS: dict[str, Matcher] = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def matcher_for(locale: str) -> Matcher:
+    """The locale's matcher, built once on first use (a few hundred ms of regexes):
+    requests that never use the catch-all never pay for it."""
+    found = _MATCHERS.get(locale)
+    if found is None:
+        with _MATCHERS_LOCK:
+            found = _MATCHERS.get(locale)
+            if found is None:
+                from skill.matcher import Matcher
+                from skill.models import ModelError, available_locales, load_model
+
+                known = locale if locale in available_locales() else "en-US"
+                try:
+                    found = Matcher(load_model(known))
+                except ModelError:  # pragma: no cover - `hiprest check` loads every model
+                    found = Matcher(load_model("en-US"))
+                _MATCHERS[locale] = found
+    return found
+
+
+@functools.cache
+def _takes_expecting(matcher_type: type) -> bool:
+    import inspect
+
+    return "expecting" in inspect.signature(matcher_type.match).parameters
+
+
+def understand(matcher: Matcher, text: str, expecting: tuple[str, str] | None) -> Match:
+    """The matcher's reading, biased to the slot the last answer elicited when the
+    matcher supports it (an optional keyword of the understanding layer)."""
+    if expecting is not None and _takes_expecting(type(matcher)):
+        match: Match = matcher.match(text, expecting=expecting)  # type: ignore[call-arg]
+        return match
+    return matcher.match(text)
+
+
+ELICITED_KEY = "elicited"
+
+
+class CatchAllHandler(IntentHandler):
+    intents = (CATCH_ALL,)
+
+    def __init__(self, registry: Registry) -> None:
+        super().__init__(registry.deps)
+        self.registry = registry
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.turn import turn_of
+
+        turn = turn_of(handler_input)
+        text = turn.heard
+        if text is None:
+            return turn.respond(self.fallback(turn))
+        claimed = self.registry.run("heard", turn)
+        if claimed is not None:
+            return turn.respond(claimed)
+        elicited = turn.session.get(ELICITED_KEY)
+        expecting = (
+            (str(elicited[0]), str(elicited[1]))
+            if isinstance(elicited, list) and len(elicited) == 2
+            else None
+        )
+        match = understand(matcher_for(turn.locale), text, expecting)
+        if match.kind != "IntentRequest" or match.intent in _NOT_ROUTED or match.intent is None:
+            if match.kind == "SessionEndedRequest":
+                intent = slots_for("AMAZON.StopIntent", {})
+            else:
+                return turn.respond(self.fallback(turn))
+        else:
+            intent = slots_for(
+                match.intent,
+                {
+                    name: (slot.value, slot.resolved_id, slot.resolved_name)
+                    for name, slot in match.slots.items()
+                },
+            )
+        response = route(self.registry, handler_input, intent, self)
+        assert response is not None
+        return response
+
+    def fallback(self, turn: Turn) -> Reply:
+        contextual = self.registry.run("fallback", turn)
+        if contextual is not None:
+            return contextual
+        v = turn.voice
+        return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+
+    def reply(self, turn: Turn) -> Reply:  # pragma: no cover - handle() overrides
+        return self.fallback(turn)
+
+
+def register(registry: Registry) -> None:
+    """First in the chain: words are triaged, then free text is routed."""
+    registry.add(HeardTriageHandler(registry), CatchAllHandler(registry))
+
+
+__all__ = ["UTTERANCE", "CatchAllHandler", "HeardTriageHandler", "matcher_for", "register"]
