@@ -53,15 +53,19 @@ CAPABILITIES: tuple[CapabilitySpec, ...] = (
     CapabilitySpec(
         "skill.handlers.routine",
         (_INTENT,),
-        ("launch", "yes", "no", "stop", "session_end", "help", "fallback"),
+        ("launch", "yes", "no", "stop", "session_end", "help", "fallback", "heard"),
         # The resume offer needs a saved place, kept in the ``routine`` namespace.
         needs_stored={"launch": ("routine",)},
     ),
-    CapabilitySpec("skill.handlers.checkin", (_INTENT,), ("yes", "no", "fallback", "help")),
+    CapabilitySpec(
+        "skill.handlers.checkin", (_INTENT,), ("yes", "no", "fallback", "help", "heard")
+    ),
     CapabilitySpec("skill.handlers.bedside", (_INTENT,), ("yes", "no", "help", "fallback")),
     CapabilitySpec("skill.handlers.night", (_INTENT,), ("yes", "no", "help")),
     CapabilitySpec(
-        "skill.handlers.reminders", (_INTENT, "Connections.Response"), ("yes", "no", "help")
+        "skill.handlers.reminders",
+        (_INTENT, "Connections.Response"),
+        ("yes", "no", "help", "heard"),
     ),
     CapabilitySpec("skill.handlers.summary", (_INTENT,), ()),
 )

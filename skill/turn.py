@@ -155,7 +155,7 @@ class Turn:
         data = value.get("data") if isinstance(value, dict) else None
         return data if isinstance(data, dict) else {}
 
-    def expect(self, kind: str, **data: Any) -> None:
+    def expect(self, kind: str, /, **data: Any) -> None:
         """Remember the question we just asked, so the next yes/no/answer has context."""
         self.session[PENDING_KEY] = {"kind": kind, "data": data}
 

@@ -90,6 +90,8 @@ class Schedule:
     kind: Kind
     hour: int
     minute: int
+    # False: a one-off reminder at the next such time ("tomorrow morning").
+    daily: bool = True
 
     @property
     def rule(self) -> str:
@@ -186,6 +188,10 @@ def period_of(raw: str | None) -> Period | None:
     return None
 
 
+_LEADING_PERIOD = re.compile(
+    r"^((?:every|each|in the|at|a)\s+(?:night|evening|morning|afternoon|day|bedtime)s?"
+    r"|nightly|daily|tonight)\s+(?:at\s+)?"
+)
 _TRAILING_PERIOD = re.compile(
     r"\s+((?:every|each|in the|at|a)\s+(?:night|evening|morning|afternoon|day|bedtime)s?"
     r"|nightly|daily|tonight)\s*$"
@@ -197,10 +203,36 @@ def split_period(time_raw: str | None) -> tuple[str | None, str | None]:
     that swallowed the period (Alexa fills the slots separately)."""
     if time_raw is None:
         return None, None
-    match = _TRAILING_PERIOD.search(time_raw.lower())
-    if match is None:
-        return time_raw, None
-    return time_raw[: match.start()].strip() or None, match.group(1)
+    lowered = time_raw.lower().strip()
+    match = _TRAILING_PERIOD.search(lowered)
+    if match is not None:
+        return lowered[: match.start()].strip() or None, match.group(1)
+    # "every night at ten": the period first, as people answer "what time?".
+    match = _LEADING_PERIOD.match(lowered)
+    if match is not None:
+        return lowered[match.end() :].strip() or None, match.group(1)
+    return time_raw, None
+
+
+Repeat = Literal["daily", "once"]
+_DAILY = re.compile(
+    r"\b(every|each|nightly|daily|always|mornings|nights|evenings|afternoons|regular(ly)?)\b"
+)
+_ONCE = re.compile(
+    r"\b(tomorrow|tonight|today|once|one time|one off|just the once|this (morning|afternoon"
+    r"|evening)|later)\b"
+)
+
+
+def repeat_of(*said: str | None) -> Repeat | None:
+    """Whether the words ask for a daily reminder ("every night") or a one-off
+    ("tomorrow morning", "just once"); None when they do not say (then ask)."""
+    text = " ".join(s.lower() for s in said if s)
+    if _DAILY.search(text):
+        return "daily"
+    if _ONCE.search(text):
+        return "once"
+    return None
 
 
 def schedule(kind: Kind, time_raw: str | None, period_raw: str | None = None) -> Schedule | None:
@@ -248,14 +280,16 @@ def reminder_body(
 ) -> dict[str, Any]:
     """The ``POST /v1/alerts/reminders`` body for a daily reminder."""
     first = next_occurrence(local_now, plan.hour, plan.minute)
+    trigger: dict[str, Any] = {
+        "type": "SCHEDULED_ABSOLUTE",
+        "scheduledTime": _iso(first),
+        "timeZoneId": zone,
+    }
+    if plan.daily:
+        trigger["recurrence"] = {"startDateTime": _iso(first), "recurrenceRules": [plan.rule]}
     return {
         "requestTime": _iso(local_now.replace(tzinfo=None)),
-        "trigger": {
-            "type": "SCHEDULED_ABSOLUTE",
-            "scheduledTime": _iso(first),
-            "timeZoneId": zone,
-            "recurrence": {"startDateTime": _iso(first), "recurrenceRules": [plan.rule]},
-        },
+        "trigger": trigger,
         "alertInfo": {"spokenInfo": {"content": [{"locale": locale, "text": text}]}},
         "pushNotification": {"status": "ENABLED"},
     }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from skill.handlers.base import Handler, IntentHandler
@@ -77,7 +78,7 @@ def red_flag_words(turn: Turn) -> str | None:
     return None
 
 
-def slots_for(intent: str, slots: dict[str, tuple[str | None, str | None, str | None]]) -> Any:
+def slots_for(intent: str, slots: Mapping[str, tuple[str | None, str | None, str | None]]) -> Any:
     """An ask-sdk ``Intent`` named ``intent`` with slots name -> (value, id, name);
     a resolved id gets an ER_SUCCESS_MATCH block, as Alexa sends it."""
     from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
@@ -116,7 +117,8 @@ def route(
     registry: Registry, handler_input: HandlerInput, intent: Any, skip: object
 ) -> Response | None:
     """Answer the request as ``intent``: the first handler in the chain that takes it."""
-    handler_input.request_envelope.request.intent = intent
+    request: Any = handler_input.request_envelope.request
+    request.intent = intent
     handler_input.attributes_manager.request_attributes[ROUTED_KEY] = True
     for handler in registry.handlers:
         if handler is skip:
@@ -188,22 +190,69 @@ def matcher_for(locale: str) -> Matcher:
 
 
 @functools.cache
-def _takes_expecting(matcher_type: type) -> bool:
+def _takes_expecting(match: Any) -> bool:
     import inspect
 
-    return "expecting" in inspect.signature(matcher_type.match).parameters
+    return "expecting" in inspect.signature(match).parameters
 
 
 def understand(matcher: Matcher, text: str, expecting: tuple[str, str] | None) -> Match:
     """The matcher's reading, biased to the slot the last answer elicited when the
     matcher supports it (an optional keyword of the understanding layer)."""
-    if expecting is not None and _takes_expecting(type(matcher)):
+    if expecting is not None and _takes_expecting(type(matcher).match):
         match: Match = matcher.match(text, expecting=expecting)  # type: ignore[call-arg]
         return match
     return matcher.match(text)
 
 
-ELICITED_KEY = "elicited"
+# Pending-question data key: [intent, slot] the answer elicited (see elicit()).
+ELICIT_KEY = "elicit"
+
+
+def elicit(
+    turn: Turn,
+    reply: Reply,
+    kind: str,
+    data: Mapping[str, Any],
+    intent: str,
+    slot: str,
+    filled: Mapping[str, str | None] | None = None,
+) -> Reply:
+    """Ask for one slot: remember the question (``pending`` ``kind``, for the
+    console, the catch-all and built-in yes/no) and tell Alexa with
+    ``Dialog.ElicitSlot`` so its NLU expects that slot next (a time for "what
+    time?", a number for the score). ``filled`` are the intent's other slots."""
+    turn.expect(kind, **data, **{ELICIT_KEY: [intent, slot]})
+    # Dialog directives answer an IntentRequest only, and keep the session open.
+    if turn.request_type == "IntentRequest" and not reply.ends_session:
+        from ask_sdk_model.dialog import ElicitSlotDirective
+
+        slots = {name: (value, None, None) for name, value in (filled or {}).items()}
+        slots[slot] = (None, None, None)
+        reply.directives.append(
+            ElicitSlotDirective(updated_intent=slots_for(intent, slots), slot_to_elicit=slot)
+        )
+    return reply
+
+
+def confirm_intent(turn: Turn, reply: Reply, kind: str) -> Reply:
+    """Ask yes/no about the request itself with ``Dialog.ConfirmIntent``: Alexa sends
+    the same intent back with confirmationStatus CONFIRMED or DENIED. ``pending``
+    keeps a plain "yes"/"no" intent working too."""
+    turn.expect(kind)
+    intent = turn.intent
+    if turn.request_type == "IntentRequest" and intent is not None and not reply.ends_session:
+        from ask_sdk_model.dialog import ConfirmIntentDirective
+
+        reply.directives.append(ConfirmIntentDirective(updated_intent=slots_for(intent, {})))
+    return reply
+
+
+def confirmation(turn: Turn) -> str:
+    """The request intent's confirmationStatus: NONE, CONFIRMED or DENIED."""
+    status = getattr(getattr(turn.request, "intent", None), "confirmation_status", None)
+    value = getattr(status, "value", status)
+    return value if isinstance(value, str) else "NONE"
 
 
 class CatchAllHandler(IntentHandler):
@@ -223,7 +272,7 @@ class CatchAllHandler(IntentHandler):
         claimed = self.registry.run("heard", turn)
         if claimed is not None:
             return turn.respond(claimed)
-        elicited = turn.session.get(ELICITED_KEY)
+        elicited = turn.pending_data.get(ELICIT_KEY)
         expecting = (
             (str(elicited[0]), str(elicited[1]))
             if isinstance(elicited, list) and len(elicited) == 2

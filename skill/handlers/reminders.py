@@ -35,6 +35,10 @@ SCOPE = "alexa::alerts:reminders:skill:readwrite"
 ASK_TOKEN = "hiprest.reminder"
 PENDING_FOR = timedelta(minutes=10)  # a plan older than this is not set on a late "yes"
 CONFIRM, OTHER, CANCEL_ALL = "reminders.confirm", "reminders.other", "reminders.cancel_all"
+# "What time?" (the answer may come as SetReminderIntent with the elicited Time, or
+# as free words) and "Every day, or just once?".
+TIME, REPEAT = "reminders.time", "reminders.repeat"
+SET_INTENT, TIME_SLOT = "SetReminderIntent", "Time"
 
 
 class Plan(BaseModel):
@@ -43,9 +47,10 @@ class Plan(BaseModel):
     hour: int = Field(ge=0, le=23)
     minute: int = Field(ge=0, le=59)
     at: str = ""  # UTC ISO time the plan was made
+    daily: bool = True  # False: once, at the next such time
 
     def schedule(self) -> core.Schedule:
-        return core.Schedule(self.kind, self.hour, self.minute)
+        return core.Schedule(self.kind, self.hour, self.minute, self.daily)
 
 
 class RemindersDoc(BaseModel):
@@ -158,7 +163,8 @@ def create(turn: Turn, plan: Plan, *, after_consent: bool = False) -> Reply:
     doc.pending = None
     turn.put(KEY, doc)
     turn.session.pop(KEY, None)
-    reply = Reply().say(v.line("reminders.set", what=_label(turn, plan.kind), when=_when(schedule)))
+    key = "reminders.set" if plan.daily else "reminders.set.once"
+    reply = Reply().say(v.line(key, what=_label(turn, plan.kind), when=_when(schedule)))
     other = "checkin" if plan.kind == "stretch" else "stretch"
     if other in doc.alerts.values():
         turn.clear_pending()
@@ -170,39 +176,129 @@ def create(turn: Turn, plan: Plan, *, after_consent: bool = False) -> Reply:
     )
 
 
-def _plan(kind: core.Kind, schedule: core.Schedule, now: datetime) -> Plan:
-    return Plan(kind=kind, hour=schedule.hour, minute=schedule.minute, at=now.isoformat())
+def _plan(
+    kind: core.Kind, schedule: core.Schedule, now: datetime, repeat: core.Repeat = "daily"
+) -> Plan:
+    return Plan(
+        kind=kind,
+        hour=schedule.hour,
+        minute=schedule.minute,
+        at=now.isoformat(),
+        daily=repeat == "daily",
+    )
+
+
+def ask_time(turn: Turn, kind: str | None, period: str | None, repeat: str | None) -> Reply:
+    """ "What time?": Alexa is told to expect the Time slot (Dialog.ElicitSlot), so a
+    "seven thirty in the morning" comes back as a time, never as a score."""
+    from skill.handlers.dialog import elicit
+
+    v = turn.voice
+    reply = Reply().say(v.line("reminders.time_unclear")).ask(
+        v.line("reminders.time_unclear.reprompt")
+    )
+    filled = {"ReminderKind": kind, "Period": period}
+    data = {"kind": kind, "period": period, "repeat": repeat}
+    return elicit(turn, reply, TIME, data, SET_INTENT, TIME_SLOT, filled)
+
+
+def set_reminder(
+    turn: Turn,
+    kind: core.Kind | None,
+    time_raw: str | None,
+    period_raw: str | None,
+    period_words: str | None,
+) -> Reply:
+    """A reminder request, however it was said; asks for what is missing: the time
+    when it can't be read (or a one-off was asked for without one), whether daily
+    or once when the words don't say."""
+    v = turn.voice
+    asked = turn.pending_data if turn.pending in (TIME, REPEAT) else {}
+    if kind is None and asked.get("kind") in core.KINDS:
+        kind = asked["kind"]
+    period_raw = period_raw or asked.get("period")
+    period_words = period_words or asked.get("period")
+    said = core.repeat_of(period_words, time_raw)
+    repeat = said or (asked.get("repeat") if asked.get("repeat") in ("daily", "once") else None)
+    schedule = core.schedule(kind or "stretch", time_raw, period_raw)
+    if schedule is None or (repeat == "once" and time_raw is None):
+        # "Exercises tomorrow morning": a one-off needs its time, not the daily default.
+        return ask_time(turn, kind, period_words, repeat)
+    if kind is None:
+        turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute)
+        return (
+            Reply()
+            .say(v.line("reminders.confirm", when=_when(schedule)))
+            .ask(v.line("reminders.confirm.reprompt", when=_when(schedule)))
+        )
+    if repeat is None:
+        turn.expect(REPEAT, kind=kind, hour=schedule.hour, minute=schedule.minute)
+        when = _when(schedule)
+        return (
+            Reply()
+            .say(v.line("reminders.repeat.ask", what=_label(turn, kind), when=when))
+            .ask(v.line("reminders.repeat.reprompt"))
+        )
+    return create(turn, _plan(kind, schedule, turn.now, repeat))
 
 
 class SetReminderHandler(IntentHandler):
-    intents = ("SetReminderIntent",)
+    intents = (SET_INTENT,)
 
     def reply(self, turn: Turn) -> Reply:
-        v = turn.voice
         kind_slot = turn.slot("ReminderKind")
-        time_slot = turn.slot("Time")
+        time_slot = turn.slot(TIME_SLOT)
         period = turn.slot("Period")
         kind = kind_slot.resolved_id if kind_slot.resolved_id in core.KINDS else None
-        schedule = core.schedule(
-            kind or "stretch",
+        if turn.pending == REPEAT and not time_slot.spoken:
+            answered = repeat_answer(turn, period.value)
+            if answered is not None:
+                return answered
+        return set_reminder(
+            turn,
+            kind,
             time_slot.value if time_slot.spoken else None,
             period.resolved_id or period.value,
+            period.value,
         )
-        if schedule is None:
-            turn.clear_pending()
-            return (
-                Reply()
-                .say(v.line("reminders.time_unclear"))
-                .ask(v.line("reminders.time_unclear.reprompt"))
-            )
-        if kind is None:
-            turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute)
-            return (
-                Reply()
-                .say(v.line("reminders.confirm", when=_when(schedule)))
-                .ask(v.line("reminders.confirm.reprompt", when=_when(schedule)))
-            )
-        return create(turn, _plan(kind, schedule, turn.now))
+
+
+def repeat_answer(turn: Turn, words: str | None) -> Reply | None:
+    """The answer to "every day, or just once?", or None when the words say neither."""
+    repeat = core.repeat_of(words)
+    data = turn.pending_data
+    if repeat is None or data.get("kind") not in core.KINDS:
+        return None
+    turn.clear_pending()
+    try:
+        plan = Plan(
+            kind=data["kind"],
+            hour=data.get("hour"),
+            minute=data.get("minute"),
+            at=turn.now.isoformat(),
+            daily=repeat == "daily",
+        )
+    except ValueError:
+        return None
+    return create(turn, plan)
+
+
+def on_heard(turn: Turn) -> Reply | None:
+    """Free words answering our question: a time after "what time?", "every day" or
+    "just once" after "every day, or just once?"."""
+    from skill.core.heard import clock_time
+
+    text = turn.heard
+    if (
+        turn.pending == TIME
+        and text is not None
+        and core.schedule("stretch", text) is not None
+        and (clock_time(text) is not None or core.split_period(text)[1] is not None)
+    ):
+        return set_reminder(turn, None, text, None, None)
+    if turn.pending == REPEAT:
+        return repeat_answer(turn, text)
+    return None
 
 
 class PermissionResponseHandler(RequestTypeHandler):
@@ -358,6 +454,8 @@ class CancelReminderHandler(IntentHandler):
 
 def on_yes(turn: Turn) -> Reply | None:
     pending, data = turn.pending, turn.pending_data
+    if pending == REPEAT:
+        return _repeat_again(turn)  # "yes" to "every day, or just once?" says neither
     if pending == CONFIRM:
         turn.clear_pending()
         try:
@@ -380,9 +478,17 @@ def on_yes(turn: Turn) -> Reply | None:
     return None
 
 
+def _repeat_again(turn: Turn) -> Reply:
+    v = turn.voice
+    turn.expect(REPEAT, **turn.pending_data)
+    return Reply().say(v.line("reminders.repeat.reprompt")).ask(v.line("reminders.repeat.reprompt"))
+
+
 def on_no(turn: Turn) -> Reply | None:
     pending = turn.pending
     v = turn.voice
+    if pending == REPEAT:
+        return _repeat_again(turn)
     if pending == CONFIRM:
         turn.clear_pending()
         return (
@@ -397,6 +503,10 @@ def on_no(turn: Turn) -> Reply | None:
 
 def on_help(turn: Turn) -> Reply | None:
     pending = turn.pending
+    if pending in (TIME, REPEAT):
+        v = turn.voice
+        turn.expect(pending, **turn.pending_data)  # still waiting for that answer
+        return Reply().say(v.line(f"{pending}.help")).ask(v.line(f"{pending}.help"))
     if pending not in (CONFIRM, OTHER, CANCEL_ALL):
         return None
     v = turn.voice
@@ -421,3 +531,4 @@ def register(registry: Registry) -> None:
     registry.on("yes", on_yes)
     registry.on("no", on_no)
     registry.on("help", on_help)
+    registry.on("heard", on_heard)
