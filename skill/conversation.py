@@ -97,6 +97,9 @@ class Conversation:
     history: list[Exchange] = field(default_factory=list)
     # intent -> slot -> custom slot type, so slots carry entity-resolution blocks
     slot_types: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The last answer's Dialog.ElicitSlot / Dialog.ConfirmIntent directive: Alexa's
+    # NLU is biased by it for the next utterance, and so is the console.
+    dialog: dict[str, Any] | None = None
 
     @property
     def in_session(self) -> bool:
@@ -119,6 +122,14 @@ class Conversation:
             self.session_id, self.attributes = None, {}
         else:
             self.attributes = dict(exchange.session_attributes)
+        self.dialog = next(
+            (
+                d
+                for d in exchange.directives
+                if d.get("type") in ("Dialog.ElicitSlot", "Dialog.ConfirmIntent")
+            ),
+            None,
+        )
         return exchange
 
     def launch(self) -> Exchange:
@@ -137,7 +148,12 @@ class Conversation:
         return self.send(envelopes.skill_event(self.caller, self.clock(), kind))
 
     def say(self, utterance: str) -> Exchange:
-        match = self.matcher.match(utterance)
+        from skill.dialogbias import biased_match
+
+        dialog = self.dialog if self.in_session else None
+        match, confirmation = biased_match(
+            self.matcher, utterance, dialog, self.caller.locale, self.slot_types
+        )
         if match.kind == "LaunchRequest":
             self.session_id = None
             env = envelopes.launch(self.caller, self.clock(), **self._session_kw())
@@ -157,4 +173,9 @@ class Conversation:
                 }
             )
             env = envelopes.intent(self.caller, self.clock(), name, slots, **self._session_kw())
+            if confirmation is not None:
+                # Dialog.ConfirmIntent answered: Alexa sends the confirmed intent back.
+                env["request"]["intent"]["confirmationStatus"] = confirmation
+            if dialog is not None:
+                env["request"]["dialogState"] = "IN_PROGRESS"
         return self.send(env, utterance, match)

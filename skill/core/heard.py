@@ -26,6 +26,7 @@ _HURT = re.compile(
     r"\b(hurts?|hurting|painful|pain|sore|ouch|ow|owww*|agony|too much)\b"
 )
 _NOT_HURT = re.compile(r"\b(not|does not|no longer|doesn t|did not)\s+(hurt|sore|pain)")
+_PART_OF_DAY = re.compile(r"\b(am|pm|a m|p m|morning|afternoon|evening|night|tonight)\b")
 _LEAD = re.compile(r"^(?:(?:um+|uh+|er+|erm|so|well|and|at|about|around|it is|make it)\s+)+")
 
 
@@ -61,4 +62,6 @@ def clock_time(text: str | None) -> SpokenTime | None:
         if period is not None:
             return parsed  # "ten every night": a time, whatever the period
     said_minutes = parsed.minute != 0 or "clock" in plain or "half" in plain
-    return parsed if said_minutes or parsed.meridiem_known else None
+    # "15" alone is a number (out of range for a score), not three in the afternoon.
+    said_part = _PART_OF_DAY.search(plain) is not None
+    return parsed if said_minutes or said_part else None

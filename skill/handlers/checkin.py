@@ -79,9 +79,12 @@ def routine_history(turn: Turn) -> Mapping[str, Any]:
 
 
 def ask_score(turn: Turn, misses: int = 0, key: str = "checkin.ask") -> Reply:
+    from skill.handlers.dialog import elicit
+
     v = turn.voice
-    turn.expect("checkin.score", misses=misses)
-    return Reply().say(v.line(key)).ask(v.line("checkin.ask.reprompt"))
+    reply = Reply().say(v.line(key)).ask(v.line("checkin.ask.reprompt"))
+    # Dialog.ElicitSlot: Alexa expects the Score slot of CheckInIntent next.
+    return elicit(turn, reply, "checkin.score", {"misses": misses}, "CheckInIntent", "Score")
 
 
 def miss(turn: Turn, error: core.ParseError) -> Reply:
@@ -93,6 +96,24 @@ def miss(turn: Turn, error: core.ParseError) -> Reply:
         turn.clear_pending()
         return Reply(end_session=True).say(turn.voice.line("checkin.giveup"))
     return ask_score(turn, misses, reask_key(error))
+
+
+def on_heard(turn: Turn) -> Reply | None:
+    """While the score is asked for, a clock time ("seven thirty in the morning") is
+    not a 7: say so and ask again (a time is never logged as a score)."""
+    from skill.core.heard import clock_time
+
+    if turn.pending != "checkin.score" or clock_time(turn.heard) is None:
+        return None
+    return miss_as(turn, "checkin.reask.time")
+
+
+def miss_as(turn: Turn, key: str) -> Reply:
+    misses = int(turn.pending_data.get("misses", 0)) + 1
+    if misses >= MAX_MISSES:
+        turn.clear_pending()
+        return Reply(end_session=True).say(turn.voice.line("checkin.giveup"))
+    return ask_score(turn, misses, key)
 
 
 def reask_key(error: core.ParseError | None) -> str:
@@ -419,3 +440,4 @@ def register(registry: Registry) -> None:
     registry.on("no", on_no)
     registry.on("fallback", on_fallback)
     registry.on("help", on_help)
+    registry.on("heard", on_heard)

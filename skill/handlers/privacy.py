@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ask_sdk_model import Response
 
 # Namespaces with nothing of the user's own in them (bookkeeping only).
+DELETE = "privacy.delete"  # pending: "Delete it all?" was just asked
 _QUIET_KEYS = frozenset({"v", "version", "schema"})
 _ORDER = {"checkin": 0, "checkin_archive": 0, "profile": 1, "routine": 2, "routine_history": 3}
 
@@ -89,9 +90,18 @@ class DeleteDataHandler(IntentHandler):
     intents = ("DeleteDataIntent",)
 
     def reply(self, turn: Turn) -> Reply:
+        from skill.handlers.dialog import confirm_intent, confirmation
+
+        status = confirmation(turn)
+        # Dialog.ConfirmIntent brings the intent back with the answer: only a
+        # "Delete it all?" asked on the turn just before counts (pending).
+        if status == "CONFIRMED" and turn.pending == DELETE:
+            return on_yes(turn) or Reply()
+        if status == "DENIED" and turn.pending == DELETE:
+            return on_no(turn) or Reply()
         v = turn.voice
-        turn.expect("privacy.delete")
-        return Reply().say(v.line("privacy.delete.ask")).ask(v.line("privacy.delete.reprompt"))
+        reply = Reply().say(v.line("privacy.delete.ask")).ask(v.line("privacy.delete.reprompt"))
+        return confirm_intent(turn, reply, DELETE)
 
 
 class SkillDisabledHandler(RequestTypeHandler):

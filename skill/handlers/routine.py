@@ -412,6 +412,22 @@ def _on_fallback(turn: Turn) -> Reply | None:
     return Reply().say(v.line("routine.fallback")).ask(v.line("routine.reprompt"))
 
 
+def _on_heard(turn: Turn) -> Reply | None:
+    """Inside a routine "done", "got it", "ready" go on to the next step and "this one
+    hurts my hip" is "that hurts" (free words, before any matching: "done" is not stop)."""
+    from skill.core.heard import routine_word
+
+    word = routine_word(turn.heard)
+    if word is None:
+        return None
+    live, _ = _live(turn)
+    if live is None:
+        return None
+    if word == "next" and live.phase == "paused":
+        return _run(turn, "resume")
+    return _run(turn, word)
+
+
 def register(registry: Registry) -> None:
     """Add this capability's handlers and hooks."""
     deps = registry.deps
@@ -428,3 +444,4 @@ def register(registry: Registry) -> None:
     registry.on("session_end", _on_session_end)
     registry.on("help", _on_help)
     registry.on("fallback", _on_fallback)
+    registry.on("heard", _on_heard)
