@@ -296,11 +296,17 @@ class Turn:
     def respond(self, reply: Reply) -> Response:
         # Nothing to say (e.g. a session end): don't load state just to pick a voice.
         style: Style = self.style if reply.speech or reply.reprompt else "normal"
+        if self.session.get(PENDING_KEY) is self._asked:
+            # A question is answered on the next turn or not at all: unless this
+            # answer asked it again, a detour (help, another request) drops it, so
+            # a later "yes" cannot confirm what was asked two turns ago.
+            self.clear_pending()
+        ends = reply.ends_session or (style == "soft" and self._asks_nothing(reply))
         rb = self.hi.response_builder
         speech = _speech(reply.speech, style, False)
         if speech.ssml != "<speak></speak>":
             rb.speak(speech.ssml)
-        if reply.reprompt:
+        if reply.reprompt and not ends:
             rb.ask(_speech(reply.reprompt, style, True).ssml)
         if reply.card is not None:
             from ask_sdk_model.ui import SimpleCard
@@ -312,13 +318,22 @@ class Turn:
             # Connections.SendRequest passes the turn to Alexa (e.g. the voice permission
             # prompt); Alexa decides about the session, so shouldEndSession is left out.
             return rb.response
-        rb.set_should_end_session(reply.ends_session)
-        if reply.ends_session or self.session.get(PENDING_KEY) is self._asked:
-            # A question is answered on the next turn or not at all: unless this
-            # answer asked it again, a detour (help, another request) drops it, so
-            # a later "yes" cannot confirm what was asked two turns ago.
+        rb.set_should_end_session(ends)
+        if ends:
             self.clear_pending()
         return rb.response
+
+    def _asks_nothing(self, reply: Reply) -> bool:
+        """At night (soft voice) Follow-Up Mode reopens the microphone after every
+        reply, and a sleeping partner's words would be sent to the skill. A reply
+        that left the session open by default (``end_session`` None), asked no
+        question and expects no answer ends it instead. A reply that must wait for
+        the person (a routine step waiting for "next") says ``end_session=False``."""
+        if reply.end_session is not None or reply.reprompt is None or reply.directives:
+            return False
+        if self.session.get(PENDING_KEY) is not None:
+            return False
+        return not reply.text.rstrip().endswith("?")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -85,6 +85,7 @@ def on_help(turn: Turn) -> Reply | None:
         return None
     v = turn.voice
     key = f"{turn.pending}.reprompt"
+    turn.expect(turn.pending, **turn.pending_data)  # help keeps the offer open
     return Reply().say(v.line("night.help"), v.line(key)).ask(v.line(key))
 
 

@@ -169,6 +169,13 @@ def _apply(turn: Turn, doc: RoutineDoc, outcome: Outcome) -> Reply:
     return reply
 
 
+def in_routine(turn: Turn, reply: Reply, reprompt: str = "routine.reprompt") -> Reply:
+    """A reply in the middle of a routine: it waits for the person's "next", so the
+    session stays open even at night (see Turn._asks_nothing)."""
+    reply.end_session = False
+    return reply.ask(turn.voice.line(reprompt))
+
+
 def _run(turn: Turn, event: Event, state: RoutineState | None = None) -> Reply:
     doc = _doc(turn)
     if isinstance(event, Start) and event.routine == "strengthening" and not doc.strength_started:
@@ -264,7 +271,7 @@ class HoldLengthHandler(IntentHandler):
         else:
             reply = Reply().say(v.line("routine.hold.limit", seconds=seconds))
         if live is not None:
-            return reply.ask(v.line("routine.hold.reprompt"))
+            return in_routine(turn, reply, "routine.hold.reprompt")
         turn.expect("routine.offer", routine="bedtime")
         reply.say(v.line("routine.offer.start"))
         return reply.ask(v.line("routine.offer.start.reprompt"))
@@ -306,7 +313,7 @@ class MoveInfoHandler(IntentHandler):
         parts += [spec.stop, v.line("routine.info.easier", text=spec.easier)]
         reply = Reply().say(*parts)
         if live is not None:
-            return reply.ask(v.line("routine.reprompt"))
+            return in_routine(turn, reply)
         routine = _routine_of(library, mid)
         turn.expect("routine.offer", routine=routine)
         if routine == "strengthening":
@@ -378,7 +385,7 @@ def _on_no(turn: Turn) -> Reply | None:
     if pending is None:
         live, _ = _live(turn)
         if live is not None:
-            return Reply().say(v.line("routine.no.in_routine")).ask(v.line("routine.reprompt"))
+            return in_routine(turn, Reply().say(v.line("routine.no.in_routine")))
     return None
 
 
@@ -400,16 +407,14 @@ def _on_help(turn: Turn) -> Reply | None:
     live, _ = _live(turn)
     if live is None:
         return None
-    v = turn.voice
-    return Reply().say(v.line("routine.help")).ask(v.line("routine.reprompt"))
+    return in_routine(turn, Reply().say(turn.voice.line("routine.help")))
 
 
 def _on_fallback(turn: Turn) -> Reply | None:
     live, _ = _live(turn)
     if live is None:
         return None
-    v = turn.voice
-    return Reply().say(v.line("routine.fallback")).ask(v.line("routine.reprompt"))
+    return in_routine(turn, Reply().say(turn.voice.line("routine.fallback")))
 
 
 def _on_heard(turn: Turn) -> Reply | None:
