@@ -188,15 +188,16 @@ def _plan(
     )
 
 
-def ask_time(turn: Turn, kind: str | None, period: str | None, repeat: str | None) -> Reply:
+def ask_time(
+    turn: Turn, kind: str | None, period: str | None, repeat: str | None, *, unclear: bool
+) -> Reply:
     """ "What time?": Alexa is told to expect the Time slot (Dialog.ElicitSlot), so a
     "seven thirty in the morning" comes back as a time, never as a score."""
     from skill.handlers.dialog import elicit
 
     v = turn.voice
-    reply = Reply().say(v.line("reminders.time_unclear")).ask(
-        v.line("reminders.time_unclear.reprompt")
-    )
+    key = "reminders.time_unclear" if unclear else "reminders.ask_time"
+    reply = Reply().say(v.line(key)).ask(v.line("reminders.time_unclear.reprompt"))
     filled = {"ReminderKind": kind, "Period": period}
     data = {"kind": kind, "period": period, "repeat": repeat}
     return elicit(turn, reply, TIME, data, SET_INTENT, TIME_SLOT, filled)
@@ -223,7 +224,7 @@ def set_reminder(
     schedule = core.schedule(kind or "stretch", time_raw, period_raw)
     if schedule is None or (repeat == "once" and time_raw is None):
         # "Exercises tomorrow morning": a one-off needs its time, not the daily default.
-        return ask_time(turn, kind, period_words, repeat)
+        return ask_time(turn, kind, period_words, repeat, unclear=schedule is None)
     if kind is None:
         turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute)
         return (

@@ -165,7 +165,10 @@ def _apply(turn: Turn, doc: RoutineDoc, outcome: Outcome) -> Reply:
     reply = Reply().say(*render(turn, outcome.acts))
     if outcome.reprompt and not outcome.end_session:
         reply.ask(*render(turn, outcome.reprompt))
-    reply.end_session = outcome.end_session or not outcome.reprompt
+    if outcome.end_session or not outcome.reprompt:
+        reply.end_session = True
+    elif state is not None and state.phase not in ("done", "stopped"):
+        reply.end_session = False  # a step waits for "next", even at night
     return reply
 
 
