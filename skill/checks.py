@@ -115,7 +115,35 @@ def run_checks() -> list[str]:
                 f"{sorted(set(names) ^ set(base_intents))}"
             )
         problems += list(_intent_problems(deps, locale, model))
+        problems += [f"model {locale}: {p}" for p in dialog_model_problems(model)]
     problems += package_problems(library)
+    return problems
+
+
+def dialog_model_problems(model: dict[str, Any]) -> list[str]:
+    """The intents and slots the handlers elicit or confirm must be in the model's
+    dialog section (Alexa rejects the directive otherwise), and the catch-all must
+    carry its AMAZON.SearchQuery slot."""
+    from skill.handlers.dialog import DIALOG_DIRECTIVES
+    from skill.turn import CATCH_ALL, UTTERANCE
+
+    slots = {
+        (i["name"], s["name"]): s["type"]
+        for i in model["interactionModel"]["languageModel"]["intents"]
+        for s in i.get("slots", [])
+    }
+    dialog = {
+        str(i.get("name")): {str(s.get("name")) for s in i.get("slots", [])}
+        for i in (model["interactionModel"].get("dialog") or {}).get("intents", [])
+    }
+    problems: list[str] = []
+    if slots.get((CATCH_ALL, UTTERANCE)) != "AMAZON.SearchQuery":
+        problems.append(f"{CATCH_ALL} needs slot {UTTERANCE} of type AMAZON.SearchQuery")
+    for intent, slot in DIALOG_DIRECTIVES:
+        if intent not in dialog:
+            problems.append(f"dialog model lacks {intent} (the skill sends dialog directives)")
+        elif slot is not None and slot not in dialog[intent]:
+            problems.append(f"dialog model lacks slot {slot} of {intent} (Dialog.ElicitSlot)")
     return problems
 
 

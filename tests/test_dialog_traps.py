@@ -504,3 +504,32 @@ def test_by_day_an_answer_that_asks_nothing_keeps_the_session_open(
     convo.launch()
     told = convo.intent("MoveHurtsIntent")
     assert not told.ended
+
+
+# --------------------------------------------------------------- the model Alexa needs
+
+
+def test_every_locale_model_has_the_dialog_and_catch_all_the_handlers_use() -> None:
+    from skill.checks import dialog_model_problems
+    from skill.models import available_locales, load_model
+
+    for locale in available_locales():
+        assert dialog_model_problems(load_model(locale)) == [], locale
+
+
+def test_a_model_without_the_elicited_slot_is_reported() -> None:
+    import copy
+
+    from skill.checks import dialog_model_problems
+    from skill.models import load_model
+
+    model = copy.deepcopy(load_model("en-US"))
+    dialog = model["interactionModel"]["dialog"]["intents"]
+    model["interactionModel"]["dialog"]["intents"] = [
+        i for i in dialog if i["name"] != "CheckInIntent"
+    ]
+    lm = model["interactionModel"]["languageModel"]
+    lm["intents"] = [i for i in lm["intents"] if i["name"] != "CatchAllIntent"]
+    problems = dialog_model_problems(model)
+    assert any("CheckInIntent" in p for p in problems)
+    assert any("CatchAllIntent" in p for p in problems)

@@ -205,6 +205,15 @@ def understand(matcher: Matcher, text: str, expecting: tuple[str, str] | None) -
     return matcher.match(text)
 
 
+# What the handlers ask Alexa for with dialog directives: (intent, slot) for
+# Dialog.ElicitSlot, (intent, None) for Dialog.ConfirmIntent. Alexa refuses them
+# unless the model's dialog section lists that intent and slot, so `hiprest check`
+# holds every locale's model to this list (skill.checks.dialog_model_problems).
+DIALOG_DIRECTIVES: tuple[tuple[str, str | None], ...] = (
+    ("CheckInIntent", "Score"),
+    ("SetReminderIntent", "Time"),
+    ("DeleteDataIntent", None),
+)
 # Pending-question data key: [intent, slot] the answer elicited (see elicit()).
 ELICIT_KEY = "elicit"
 
