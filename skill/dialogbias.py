@@ -44,7 +44,8 @@ def _builtin_types(locale: str) -> dict[tuple[str, str], str]:
 
 
 @functools.cache
-def _takes_expecting(match: Any) -> bool:
+def takes_expecting(match: Any) -> bool:
+    """Whether a matcher's ``match`` takes the dialog bias keyword ``expecting``."""
     return "expecting" in inspect.signature(match).parameters
 
 
@@ -71,7 +72,7 @@ def _elicited(
     intent, slot = str(updated.get("name") or ""), str(directive.get("slotToElicit") or "")
     if not intent or not slot:
         return None
-    if _takes_expecting(type(matcher).match):
+    if takes_expecting(type(matcher).match):
         biased: Match = matcher.match(text, expecting=(intent, slot))  # type: ignore[call-arg]
         return biased
     value = _as_value(text, _builtin_types(locale).get((intent, slot)))

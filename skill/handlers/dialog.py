@@ -19,7 +19,6 @@ Two handlers, first in the chain (see :mod:`skill.builder`):
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -189,17 +188,12 @@ def matcher_for(locale: str) -> Matcher:
     return found
 
 
-@functools.cache
-def _takes_expecting(match: Any) -> bool:
-    import inspect
-
-    return "expecting" in inspect.signature(match).parameters
-
-
 def understand(matcher: Matcher, text: str, expecting: tuple[str, str] | None) -> Match:
     """The matcher's reading, biased to the slot the last answer elicited when the
     matcher supports it (an optional keyword of the understanding layer)."""
-    if expecting is not None and _takes_expecting(type(matcher).match):
+    from skill.dialogbias import takes_expecting
+
+    if expecting is not None and takes_expecting(type(matcher).match):
         match: Match = matcher.match(text, expecting=expecting)  # type: ignore[call-arg]
         return match
     return matcher.match(text)
