@@ -314,9 +314,10 @@ class MoveInfoHandler(IntentHandler):
         if spec.two_sided:
             parts.append(v.line("routine.dose.sides"))
         parts += [spec.stop, v.line("routine.info.easier", text=spec.easier)]
-        reply = Reply().say(*parts)
+        # Inside a routine it waits for "next", even at night (see in_routine).
+        reply = Reply(end_session=False if live is not None else None).say(*parts)
         if live is not None:
-            return in_routine(turn, reply)
+            return reply.ask(v.line("routine.reprompt"))
         routine = _routine_of(library, mid)
         turn.expect("routine.offer", routine=routine)
         if routine == "strengthening":
