@@ -37,7 +37,12 @@ def _exchange_json(convo: Conversation, ex: Exchange) -> dict[str, Any]:
                 k: {"value": v.value, "id": v.resolved_id} for k, v in ex.match.slots.items()
             },
         }
-    session = {"id": convo.session_id, "attributes": convo.attributes} if convo.in_session else None
+    session = (
+        # The last dialog directive rides along, so the next turn gets Alexa's bias.
+        {"id": convo.session_id, "attributes": convo.attributes, "dialog": convo.dialog}
+        if convo.in_session
+        else None
+    )
     return {
         "match": match,
         "speech_text": ex.text,
@@ -97,6 +102,8 @@ def register_routes(app: Flask, runtime: SkillRuntime, deps: Deps) -> None:
             convo.session_id = session["id"]
             attrs = session.get("attributes")
             convo.attributes = attrs if isinstance(attrs, dict) else {}
+            dialog = session.get("dialog")
+            convo.dialog = dialog if isinstance(dialog, dict) else None
         try:
             kind = data.get("request_type")
             if isinstance(data.get("text"), str) and data["text"].strip():

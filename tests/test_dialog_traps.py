@@ -533,3 +533,18 @@ def test_a_model_without_the_elicited_slot_is_reported() -> None:
     problems = dialog_model_problems(model)
     assert any("CheckInIntent" in p for p in problems)
     assert any("CatchAllIntent" in p for p in problems)
+
+
+def test_the_simulator_carries_the_elicited_slot_to_the_next_turn(
+    deps: Deps, store: SqliteStore
+) -> None:
+    from skill.app import create_app
+
+    client = create_app(deps.settings, deps=deps).test_client()
+    ask = client.post("/api/simulate", json={"text": "morning check in"}).get_json()
+    assert ask["session"]["dialog"]["slotToElicit"] == "Score"
+    time = client.post(
+        "/api/simulate", json={"text": "seven thirty in the morning", "session": ask["session"]}
+    ).get_json()
+    assert "sounded like a time" in time["speech_text"]
+    assert "checkin" not in store.load("amzn1.ask.account.simulator")
