@@ -46,9 +46,11 @@ _NOT_ROUTED = frozenset({CATCH_ALL, "AMAZON.FallbackIntent"})
 
 def words_of(turn: Turn) -> list[str]:
     """The person's words in the request's slots: the catch-all's free text and the
-    raw value of custom slots (those carry a resolutions block, matched or not).
-    Built-in AMAZON.NUMBER / AMAZON.TIME values are Alexa's normal form ("7",
-    "21:30"), not words; the words around them reach us in the other slots."""
+    raw value of custom slots Alexa could not resolve (ER_SUCCESS_NO_MATCH keeps
+    the spoken words). A resolved value is one of the model's own words for that
+    slot type (a side, a position), none of them a symptom. Built-in
+    AMAZON.NUMBER / AMAZON.TIME values are Alexa's normal form ("7", "21:30"),
+    not words; the words around them reach us in the other slots."""
     intent = getattr(turn.request, "intent", None)
     slots = getattr(intent, "slots", None) or {}
     out: list[str] = []
@@ -56,9 +58,24 @@ def words_of(turn: Turn) -> list[str]:
         value = getattr(raw, "value", None)
         if not isinstance(value, str) or not any(c.isalpha() for c in value):
             continue
-        if name == UTTERANCE or getattr(raw, "resolutions", None) is not None:
+        if name == UTTERANCE or _unresolved(raw):
             out.append(value)
     return out
+
+
+def _unresolved(raw: Any) -> bool:
+    authorities = getattr(getattr(raw, "resolutions", None), "resolutions_per_authority", None)
+    if not authorities:
+        return False  # a built-in type: no resolutions block
+    for authority in authorities:
+        code = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(code, "value", code) == "ER_SUCCESS_MATCH":
+            return False
+    return True
+
+
+_ASSESSED: dict[tuple[int, str], bool] = {}
+_ASSESSED_MAX = 2048
 
 
 def red_flag_words(turn: Turn) -> str | None:
@@ -71,8 +88,19 @@ def red_flag_words(turn: Turn) -> str | None:
     rules = turn.voice.content.sections["triage"]
     assert isinstance(rules, TriageRules)
     for text in words:
-        found = assess(rules, None, text)
-        if found.symptom is not None or (found.kind == "answer" and found.urgency is not None):
+        # Triage is pure and the rules live as long as the process: the same words
+        # (a side said the same way every night) are assessed once.
+        key = (id(rules), text)
+        heard = _ASSESSED.get(key)
+        if heard is None:
+            found = assess(rules, None, text)
+            heard = found.symptom is not None or (
+                found.kind == "answer" and found.urgency is not None
+            )
+            if len(_ASSESSED) >= _ASSESSED_MAX:
+                _ASSESSED.clear()
+            _ASSESSED[key] = heard
+        if heard:
             return text
     return None
 
