@@ -21,8 +21,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from skill.core.heard import clock_time
-from skill.core.reminders import split_period
+from skill.core.heard import clock_time, time_words
 from skill.matcher import Match, Matcher, SlotValue, parse_number
 from skill.models import ModelError, language_model, load_model
 
@@ -60,8 +59,7 @@ def _as_value(text: str, slot_type: str | None) -> str | None:
         return None if clock_time(text) is not None else parse_number(text)
     if slot_type == "AMAZON.TIME":
         # The dev matcher passes a time's words; the handler reads them (and a period).
-        has_period = split_period(text)[1] is not None
-        return text if clock_time(text) is not None or has_period else None
+        return time_words(text)
     return None
 
 

@@ -192,6 +192,18 @@ def test_times_said_in_words_are_not_heard_as_a_red_flag(
     assert red_flags(store) == []
 
 
+def test_a_bare_hour_from_the_catch_all_is_a_time_not_an_emergency_number(
+    deps: Deps, convo: Conversation, store: SqliteStore
+) -> None:
+    convo.say("remind me to check in at teatime every morning")
+    done = catch_all(convo, "nine")
+    assert "9 AM, every day" in done.text and "911" not in done.text
+    assert red_flags(store) == []
+    # The emergency number said in words is still one.
+    convo.launch()
+    assert "911" in catch_all(convo, "nine one one").text
+
+
 def test_ordinary_words_in_a_dialog_raise_no_alarm(
     convo: Conversation, store: SqliteStore
 ) -> None:
@@ -417,6 +429,23 @@ def test_exercises_tomorrow_morning_asks_the_time_and_sets_it_once(
     assert "recurrence" not in alert["trigger"]
     assert alert["trigger"]["scheduledTime"] == "2026-03-11T07:30:00.000"
     assert "checkin" not in store.load(USER)
+
+
+@pytest.mark.parametrize("answer", ["at seven", "seven"])
+def test_a_bare_hour_answers_what_time(deps: Deps, convo: Conversation, answer: str) -> None:
+    convo.say("remind me to do my exercises tomorrow morning")
+    done = convo.say(answer)
+    assert "7 AM, just once" in done.text, done.text
+    (alert,) = _alerts(deps)
+    assert alert["trigger"]["scheduledTime"] == "2026-03-11T07:00:00.000"
+
+
+def test_a_bare_hour_from_the_catch_all_answers_what_time(
+    deps: Deps, convo: Conversation
+) -> None:
+    convo.say("remind me to do my exercises tomorrow morning")
+    done = catch_all(convo, "um at seven thirty")
+    assert "7:30 AM, just once" in done.text, done.text
 
 
 def test_daily_or_once_is_asked_when_the_words_do_not_say(deps: Deps, convo: Conversation) -> None:

@@ -46,6 +46,15 @@ def routine_word(text: str | None) -> RoutineWord | None:
     return None
 
 
+def time_words(text: str | None) -> str | None:
+    """The words of a time, a bare "seven" included, without "um" or "at" before it
+    ("at seven" -> "seven", "every night at ten"): the answer to "what time?". None
+    when the words name no hour."""
+    plain = _LEAD.sub("", _plain(text or "")).strip()
+    head, _ = split_period(plain)
+    return plain if isinstance(parse_time(head or ""), SpokenTime) else None
+
+
 def clock_time(text: str | None) -> SpokenTime | None:
     """The clock time the words say ("seven thirty in the morning", "at ten pm",
     "half past nine"), or None. A bare number ("seven") is not a clock time: it is

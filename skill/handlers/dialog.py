@@ -83,11 +83,14 @@ def red_flag_words(turn: Turn) -> str | None:
     words = words_of(turn)
     if not words:
         return None
+    from skill.core.heard import time_words
     from skill.core.triage import TriageRules, assess
 
     rules = turn.voice.content.sections["triage"]
     assert isinstance(rules, TriageRules)
     for text in words:
+        if time_words(text) is not None:
+            continue  # "nine" answering "what time?" is a time, not "nine nine nine"
         # Triage is pure and the rules live as long as the process: the same words
         # (a side said the same way every night) are assessed once.
         key = (id(rules), text)

@@ -287,18 +287,13 @@ def repeat_answer(turn: Turn, words: str | None) -> Reply | None:
 def on_heard(turn: Turn) -> Reply | None:
     """Free words answering our question: a time after "what time?", "every day" or
     "just once" after "every day, or just once?"."""
-    from skill.core.heard import clock_time
+    from skill.core.heard import time_words
 
-    text = turn.heard
-    if (
-        turn.pending == TIME
-        and text is not None
-        and core.schedule("stretch", text) is not None
-        and (clock_time(text) is not None or core.split_period(text)[1] is not None)
-    ):
-        return set_reminder(turn, None, text, None, None)
+    said = time_words(turn.heard)
+    if turn.pending == TIME and said is not None and core.schedule("stretch", said) is not None:
+        return set_reminder(turn, None, said, None, None)
     if turn.pending == REPEAT:
-        return repeat_answer(turn, text)
+        return repeat_answer(turn, turn.heard)
     return None
 
 
