@@ -24,14 +24,27 @@ def _settings(dev: bool = False, **extra: Any) -> Settings:
 
 
 # -- serve -------------------------------------------------------------------
+def _clock_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """--now / --tz as settings overrides: Settings refuses them outside dev mode."""
+    out: dict[str, Any] = {}
+    if getattr(args, "now", None):
+        out["now"] = args.now
+    if getattr(args, "tz", None):
+        out["tz"] = args.tz
+    return out
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(dev=args.dev)
+    settings = _settings(dev=args.dev, **_clock_overrides(args))
     from skill.app import create_app
 
     if args.dev:
         # One process, threads: the simulator and a single developer.
         app = create_app(settings)
-        print(f"Hip Rest dev server: http://{args.host}:{args.port}/  (verification off)")
+        pinned = f", clock pinned at {settings.now}" if settings.now else ""
+        zone = f", time zone {settings.tz}" if settings.tz else ""
+        url = f"http://{args.host}:{args.port}/"
+        print(f"Hip Rest dev server: {url}  (verification off{pinned}{zone})")
         from werkzeug.serving import run_simple
 
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
@@ -43,17 +56,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # -- chat --------------------------------------------------------------------
-def _conversation(user: str, locale: str, apl: bool = False) -> Any:
+def _conversation(
+    user: str, locale: str, apl: bool = False, clock: dict[str, Any] | None = None
+) -> Any:
     from skill.conversation import Conversation
     from skill.envelopes import Caller
-    from skill.factory import make_runtime
+    from skill.factory import make_deps, make_runtime
     from skill.matcher import Matcher
     from skill.models import load_model, slot_types
 
-    settings = _settings(dev=True)
+    settings = _settings(dev=True, **(clock or {}))
     model = load_model(locale)
+    deps = make_deps(settings)
     return Conversation(
-        runtime=make_runtime(settings),
+        runtime=make_runtime(settings, deps),
+        # Envelope timestamps from the same clock the skill reads.
+        clock=deps.clock,
         matcher=Matcher(model),
         caller=Caller(user_id=f"amzn1.ask.account.{user}", locale=locale, apl=apl),
         slot_types=slot_types(model),
@@ -63,7 +81,7 @@ def _conversation(user: str, locale: str, apl: bool = False) -> Any:
 def cmd_chat(args: argparse.Namespace) -> int:
     import logging
 
-    convo = _conversation(args.user, args.locale)
+    convo = _conversation(args.user, args.locale, clock=_clock_overrides(args))
     logging.getLogger("hiprest").setLevel("WARNING")
     interactive = sys.stdin.isatty()
     if interactive:
@@ -142,6 +160,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_clock_arguments(parser: argparse.ArgumentParser, note: str) -> None:
+    parser.add_argument(
+        "--now",
+        metavar="WHEN",
+        help=f"pin 'now' to an ISO time, e.g. 2026-12-02T07:30 (in --tz; {note}; HIPREST_NOW)",
+    )
+    parser.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the user's time zone, e.g. Europe/London (default UTC; HIPREST_TZ)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hiprest",
@@ -158,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (production)"
     )
+    _add_clock_arguments(serve, "with --dev only; production always uses the real clock")
     serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser(
@@ -169,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "-v", "--verbose", action="store_true", help="show matched intent, slots and cards"
     )
+    _add_clock_arguments(chat, "e.g. replay tomorrow morning")
     chat.set_defaults(func=cmd_chat)
 
     check = sub.add_parser(
