@@ -257,7 +257,7 @@ def test_single_moves_on_request(convo: Conversation) -> None:
         U: how do i do a clam shell
         A: lie on your side
         A: 10 slow repetitions
-        A: above 5, stop
+        A: above 5 out of 10, stop
         A: strengthening routine now
         U: no
         A: <ends>
@@ -410,7 +410,7 @@ def test_the_second_side_says_the_stop_rule_once(convo: Conversation) -> None:
     assert len(re.findall(r"\bstop\b", said, re.I)) == 1
 
 
-def test_clams_start_lying_on_the_good_side_with_the_sore_leg_on_top(
+def test_clams_are_done_only_lying_on_the_good_side_and_say_why(
     convo: Conversation, store: SqliteStore
 ) -> None:
     strength_profile(store, "left")
@@ -421,19 +421,12 @@ def test_clams_start_lying_on_the_good_side_with_the_sore_leg_on_top(
         U: next
         U: next
         A: clam shells
-        A: lying on the side that doesn't hurt, with your sore left leg on top
+        A: lie on the side that doesn't hurt, sore left leg on top
+        A: only this side: the other would put you on your sore hip
         A: your left leg on top
         A: !right leg on top
-        U: next
-        A: now your right leg on top
-        A: lying on your sore hip
-        A: if lying on your sore hip hurts, skip that side
-        A: !the one that doesn't hurt
-        U: next
-        A: side-lying leg lifts
-        A: sore left leg on top
-        U: next
-        A: now your right leg on top.*lying on your sore hip
+        A: !if lying on this hip hurts
+        A: !now your right
         """,
     )
 
@@ -449,9 +442,11 @@ def test_clams_without_a_sore_side_on_file_name_the_top_leg(
         U: next
         U: next
         A: start with your left leg on top
+        A: if lying on this hip hurts
         A: !doesn't hurt
         U: next
         A: now your right leg on top
+        A: if lying on this hip hurts
         """,
     )
 
