@@ -356,6 +356,7 @@ def test_strengthening_routine_starts_with_the_pain_rule(convo: Conversation) ->
         U: do my hip strengthening
         A: not in bed
         A: up to 3 out of 10 is fine
+        U: next
         A: isometric hip push
         """,
     )
@@ -420,10 +421,10 @@ def test_clams_are_done_only_lying_on_the_good_side_and_say_why(
         U: do my hip strengthening
         U: next
         U: next
+        U: next
         A: clam shells
-        A: lie on the side that doesn't hurt, sore left leg on top
-        A: only this side: the other would put you on your sore hip
-        A: your left leg on top
+        A: only on the side that doesn't hurt, so you're never on your sore hip
+        A: left leg on top
         A: !right leg on top
         A: !if lying on this hip hurts
         A: !now your right
@@ -441,6 +442,7 @@ def test_clams_without_a_sore_side_on_file_name_the_top_leg(
         U: do my hip strengthening
         U: next
         U: next
+        U: next
         A: start with your left leg on top
         A: if lying on this hip hurts
         A: !doesn't hurt
@@ -455,4 +457,4 @@ def test_asking_how_to_do_a_clam_puts_the_sore_leg_on_top(
     convo: Conversation, store: SqliteStore
 ) -> None:
     strength_profile(store, "right")
-    run_script(convo, "U: how do i do a clam shell\nA: your right leg on top\nA: !left leg on top")
+    run_script(convo, "U: how do i do a clam shell\nA: right leg on top\nA: !left leg on top")

@@ -44,11 +44,15 @@ HOLD_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 # 60 s for older adults; kept to about 40 s in bed); strengthening doses stay as set.
 MIN_HOLD_S, MAX_HOLD_S = 5.0, 40.0
 SCALED_ROUTINES = frozenset({"bedtime"})
+# Routines whose opening (the pain-monitoring rule, news of a new move) is a turn of
+# its own, so no turn's speech runs past ~45 s (issue 15).
+BRIEFED_ROUTINES = frozenset({"strengthening"})
 # Prune only once the history is this far over the limit, so most records cost no sort.
 HISTORY_SLACK = 40
 
 Side = Literal["left", "right"]
-Phase = Literal["running", "paused", "hurt", "stopped", "done"]
+# "ready": the briefing was said, the first move not yet (BRIEFED_ROUTINES).
+Phase = Literal["ready", "running", "paused", "hurt", "stopped", "done"]
 EventName = Literal[
     "next",
     "previous",
@@ -326,7 +330,7 @@ def side_line(state: RoutineState, spec: MoveSpec, side: Side) -> Line:
     """Which side comes now, worded for how the user lies."""
     if spec.side_lying:
         if state.painful_known:
-            return Line.of("routine.side.only_lying_sore", side=side)
+            return Line.of("routine.side.only_lying_sore")
         when = "first" if state.side == 0 else "second"
         return Line.of(f"routine.side.{when}_lying", side=side)
     if state.side == 1:
@@ -488,6 +492,10 @@ def begin(routine: str, setup: Setup, now: datetime, lead: Sequence[Act] = ()) -
             acts.append(Line.of("routine.progress.held"))
     if gentler:
         acts.append(Line.of("routine.using_gentler"))
+    if routine in BRIEFED_ROUTINES:
+        ready = state.model_copy(update={"phase": "ready"})
+        acts.append(Line.of("routine.intro.ready"))
+        return Outcome(ready, acts, [Line.of("routine.reprompt")])
     return _deliver(state, setup, acts)
 
 
@@ -539,6 +547,13 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
         if event == "resume":
             return _none("routine.nothing_to_resume")
         return _say(state, Line.of("routine.already_done"))
+
+    if state.phase == "ready":
+        if event in ("next", "resume", "start_over"):
+            return _deliver(_touch(state, now, phase="running"), setup, [])
+        if event == "repeat":
+            return _say(state, Line.of("routine.pain_rule"), Line.of("routine.intro.ready"))
+        # Anything else acts on the first move, as if it had begun.
 
     spec = lib.moves[effective_move(state, lib)]
     if state.phase == "hurt":

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skill.core.progression import Progress, progression, strength_sessions
 from skill.core.routine import (
     HISTORY_SLACK,
     Act,
@@ -44,7 +45,6 @@ from skill.core.routine import (
     scale_for,
     transition,
 )
-from skill.core.progression import Progress, progression, strength_sessions
 from skill.core.routine_content import RoutineLibrary
 from skill.core.routine_history import HISTORY_KEY, history_of, migrate_history
 from skill.handlers.base import IntentHandler
