@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from skill.core.progression import Progress, progression, strength_sessions
 from skill.core.routine import (
     HISTORY_SLACK,
+    MAX_HOLD_S,
     Act,
     Event,
     Line,
@@ -283,7 +284,7 @@ class HoldLengthHandler(IntentHandler):
             scale, changed = adjust_scale(scale, "shorter" if direction == "shorter" else "longer")
             doc.hold_scale = scale
             turn.put(KEY, doc)
-        seconds = round(BEDTIME_HOLD_S * scale)
+        seconds = round(min(MAX_HOLD_S, BEDTIME_HOLD_S * scale))
         if live is not None:
             spec = library.moves[effective_move(live, library)]
             if spec.kind == "hold":
