@@ -505,14 +505,6 @@ def test_no_band_is_mentioned_before_the_move_that_introduces_it() -> None:
     assert "band" not in LIB.moves["clam"].easier
 
 
-def test_the_bedtime_routine_is_about_seven_minutes_as_it_says(convo: Conversation) -> None:
-    from skill.speech import estimate_ssml_seconds
-
-    exchanges = whole_routine(convo, "start my bedtime stretches")
-    assert "about seven minutes" in exchanges[0].text
-    assert 6 * 60 <= sum(estimate_ssml_seconds(e.ssml) for e in exchanges) <= 7.5 * 60
-
-
 def test_no_content_states_sore_tendons_or_trigger_points_as_facts() -> None:
     content = default_library().for_locale("en-US")
     for key, phrase in content.phrases.items():
