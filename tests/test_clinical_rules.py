@@ -116,32 +116,18 @@ def test_with_a_sore_side_clams_are_done_once_lying_on_the_good_hip_then_the_nex
     )
 
 
-def test_asking_about_clams_with_both_hips_sore_points_to_the_standing_press(
-    convo: Conversation, store: SqliteStore
+@pytest.mark.parametrize(
+    ("side", "expected"),
+    [("both", "with both hips sore, lying on either side presses on one of them.*"
+              "standing hip press instead"),
+     ("left", "only with your sore leg on top, so you never lie on your sore hip")],
+)
+def test_asking_about_clams_with_a_sore_hip_never_says_do_the_other_side(
+    convo: Conversation, store: SqliteStore, side: str, expected: str
 ) -> None:
-    seed(store, profile=profile("both"))
+    seed(store, profile=profile(side))
     run_script(
-        convo,
-        """
-        U: how do i do a clam shell
-        A: with both hips sore, lying on either side presses on one of them
-        A: standing hip press instead
-        A: !then do the other side
-        """,
-    )
-
-
-def test_asking_about_clams_with_a_sore_side_says_one_side_only(
-    convo: Conversation, store: SqliteStore
-) -> None:
-    seed(store, profile=profile("left"))
-    run_script(
-        convo,
-        """
-        U: how do i do a clam shell
-        A: only with your sore leg on top
-        A: !then do the other side
-        """,
+        convo, f"U: how do i do a clam shell\nA: {expected}\nA: !then do the other side"
     )
 
 
@@ -163,6 +149,11 @@ def test_the_side_leg_lift_is_the_last_move_to_join() -> None:
 
 def days(scores: dict[int, int]) -> dict[str, int]:
     return {(TODAY - timedelta(days=b)).isoformat(): s for b, s in scores.items()}
+
+
+def red_flags(store: SqliteStore) -> list[str]:
+    """The symptoms the safety module recorded for the professional's summary."""
+    return [f["symptom"] for f in store.load(USER)["safety"]["red_flags"].values()]
 
 
 def checkin_seed(store: SqliteStore, scores: dict[int, int]) -> None:
@@ -230,8 +221,7 @@ def test_a_nine_after_an_eight_asks_once_and_a_yes_asks_which(
         A: <ends>
         """,
     )
-    flags = store.load(USER)["safety"]["red_flags"]
-    assert [f["symptom"] for f in flags.values()] == ["fall"]
+    assert red_flags(store) == ["fall"]
 
 
 def test_a_named_answer_to_what_is_new_goes_through_the_red_flag_triage(
@@ -248,8 +238,7 @@ def test_a_named_answer_to_what_is_new_goes_through_the_red_flag_triage(
         A: <ends>
         """,
     )
-    flags = store.load(USER)["safety"]["red_flags"]
-    assert [f["symptom"] for f in flags.values()] == ["fever"]
+    assert red_flags(store) == ["fever"]
 
 
 def test_an_answer_we_cannot_place_gets_the_cautious_red_flag_answer(

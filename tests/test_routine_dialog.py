@@ -412,27 +412,6 @@ def test_the_second_side_says_the_stop_rule_once(convo: Conversation) -> None:
     assert len(re.findall(r"\bstop\b", said, re.I)) == 1
 
 
-def test_clams_are_done_only_lying_on_the_good_side_and_say_why(
-    convo: Conversation, store: SqliteStore
-) -> None:
-    strength_profile(store, "left")
-    run_script(
-        convo,
-        """
-        U: do my hip strengthening
-        U: next
-        U: next
-        U: next
-        A: clam shells
-        A: only on the side that doesn't hurt, so you're never on your sore hip
-        A: left leg on top
-        A: !right leg on top
-        A: !if lying on this hip hurts
-        A: !now your right
-        """,
-    )
-
-
 def test_clams_without_a_sore_side_on_file_name_the_top_leg(
     convo: Conversation, store: SqliteStore
 ) -> None:
