@@ -367,6 +367,18 @@ def test_saying_that_hurts_is_recorded_for_progression(
     assert stored["hurt"] == ["isometric_abduction"] and not stored["completed"]
 
 
+def test_that_hurts_before_the_first_move_marks_no_move_as_painful() -> None:
+    s = Setup(library=LIB)
+    ready = begin("strengthening", s, NOW).state
+    assert ready is not None and ready.phase == "ready"
+    out = transition(ready, "hurts", NOW, s)
+    assert out.state is not None and out.state.hurt == [] and out.state.phase == "ready"
+    started = transition(out.state, "next", NOW, s)
+    assert started.state is not None and started.state.phase == "running"
+    hurt = transition(started.state, "hurts", NOW, s).state
+    assert hurt is not None and hurt.hurt == ["isometric_abduction"]
+
+
 # -- 10: the pain rule once a session, short daytime turns ---------------------------------
 
 

@@ -553,6 +553,10 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
             return _deliver(_touch(state, now, phase="running"), setup, [])
         if event == "repeat":
             return _say(state, Line.of("routine.pain_rule"), Line.of("routine.intro.ready"))
+        if event == "hurts":
+            # No move has begun, so none is marked as painful (that would hold back
+            # progression); the general answer is given instead.
+            return _say(state, Line.of("routine.hurts_outside"))
         # Anything else acts on the first move, as if it had begun.
 
     spec = lib.moves[effective_move(state, lib)]
