@@ -215,12 +215,19 @@ def test_a_nine_after_an_eight_asks_once_and_a_yes_asks_which(
         U: yes
         A: which is it: a fall, a fever, numbness, or bladder changes
         A: <open>
-        U: i fell over
-        A: fall
-        A: 911
+        U: bladder changes
+        A: if you think this is an emergency, call 911
         A: <ends>
         """,
     )
+    assert red_flags(store) == ["unspecified"]  # for the professional's summary
+
+
+def test_a_fall_named_after_a_big_jump_gets_the_fall_answer(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    checkin_seed(store, {1: 4})
+    run_script(convo, "U: my stiffness is 8\nA: big jump\nU: i fell over\nA: fall\nA: 911")
     assert red_flags(store) == ["fall"]
 
 
@@ -241,7 +248,7 @@ def test_a_named_answer_to_what_is_new_goes_through_the_red_flag_triage(
     assert red_flags(store) == ["fever"]
 
 
-def test_an_answer_we_cannot_place_gets_the_cautious_red_flag_answer(
+def test_an_answer_we_cannot_place_is_asked_again_then_gets_the_cautious_answer(
     convo: Conversation, store: SqliteStore
 ) -> None:
     checkin_seed(store, {1: 2})
@@ -250,6 +257,9 @@ def test_an_answer_we_cannot_place_gets_the_cautious_red_flag_answer(
         """
         U: my stiffness is 6
         A: big jump
+        U: play some music
+        A: is anything new, like a fall, a fever, numbness, or bladder changes\\? yes or no
+        A: <open>
         U: play some music
         A: if you think this is an emergency, call 911
         A: <ends>

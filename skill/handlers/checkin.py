@@ -430,6 +430,11 @@ def unclear_red_flag(turn: Turn) -> Reply:
 def on_fallback(turn: Turn) -> Reply | None:
     if turn.pending == "checkin.score":
         return miss(turn, "not_a_number")
+    if turn.pending == "checkin.spike" and not turn.pending_data.get("asked_again"):
+        # "Nothing new" may not be heard as a no: ask once more, as a yes/no.
+        v = turn.voice
+        turn.expect("checkin.spike", asked_again=True)
+        return Reply().say(v.line("checkin.spike.reprompt")).ask(v.line("checkin.spike.reprompt"))
     if turn.pending in ("checkin.spike", "checkin.spike.which"):
         return unclear_red_flag(turn)
     return None
