@@ -131,6 +131,20 @@ def test_asking_about_clams_with_a_sore_hip_never_says_do_the_other_side(
     )
 
 
+def test_the_standing_hip_press_is_explained_as_a_strengthening_move(
+    convo: Conversation,
+) -> None:
+    run_script(
+        convo,
+        """
+        U: how do i do a standing hip press
+        A: press the outside of your left knee gently into the wall
+        A: hold for about 8 seconds, 3 times
+        A: strengthening routine now
+        """,
+    )
+
+
 def test_the_side_leg_lift_rests_on_a_long_pillow_and_never_drops_below_it() -> None:
     lift = LIB.moves["side_leg_lift"]
     assert "long pillow from knee to ankle" in lift.start

@@ -356,7 +356,8 @@ class MoveInfoHandler(IntentHandler):
 def _routine_of(library: RoutineLibrary, move: str) -> str:
     for rid, routine in library.routines.items():
         for entry in routine.moves:
-            if move in (entry.move, library.moves[entry.move].gentler):
+            spec = library.moves[entry.move]
+            if move in (entry.move, spec.gentler, spec.both_sore):
                 return rid
     return "bedtime"
 
