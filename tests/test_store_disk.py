@@ -5,6 +5,8 @@ account that runs the server."""
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from skill.conversation import Conversation
@@ -16,8 +18,14 @@ USER = Caller().user_id
 
 
 def _disk_bytes(db: Path) -> bytes:
-    # The database and every companion file SQLite keeps beside it.
-    return b"".join(p.read_bytes() for p in sorted(db.parent.glob(db.name + "*")))
+    """The database and every companion file SQLite keeps beside it, read by another
+    process: closing our own descriptor on a file SQLite has open would drop its
+    POSIX locks in this process (a documented SQLite hazard)."""
+    files = [str(p) for p in sorted(db.parent.glob(db.name + "*"))]
+    read = "import sys; [sys.stdout.buffer.write(open(f, 'rb').read()) for f in sys.argv[1:]]"
+    return subprocess.run(
+        [sys.executable, "-c", read, *files], capture_output=True, check=True, timeout=30
+    ).stdout
 
 
 def test_skill_disabled_leaves_no_user_id_or_check_in_in_the_db_or_wal_bytes(
