@@ -487,6 +487,34 @@ class SqliteStore(UserStore):
                 yield uid
             last = rows[-1][0]
 
+    def check_ready(self) -> None:
+        """Open the file afresh, read the schema and take the write lock, then
+        roll back: a corrupt or vanished file, a read-only file or folder, or a
+        full disk fails here, cheaply (no full integrity scan), and nothing
+        changes. A fresh connection, because a long-lived one keeps answering
+        from its cache after the file underneath has been damaged."""
+        if self._closed:
+            raise StoreError("store is closed")
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("readiness check", exc)) from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
+            self._begin_immediate(conn)
+            conn.execute("SELECT count(*) FROM users").fetchone()
+            # A real page write, rolled back: BEGIN IMMEDIATE alone succeeds on
+            # a read-only file.
+            conn.execute(
+                "INSERT OR REPLACE INTO users (user_id, rev, updated_at) VALUES (?, 0, NULL)",
+                ("\x00readiness-probe",),
+            )
+            conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("readiness check", exc)) from exc
+        finally:
+            conn.close()
+
     def integrity_check(self) -> bool:
         """True when SQLite's full integrity check reports no problem (reads the whole file)."""
         try:
