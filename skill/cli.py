@@ -24,6 +24,9 @@ def _settings(dev: bool = False, **extra: Any) -> Settings:
 
 
 # -- serve -------------------------------------------------------------------
+_LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(dev=args.dev)
     from skill.app import create_app
@@ -31,13 +34,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         # One process, threads: the simulator and a single developer.
         app = create_app(settings)
+        if args.host not in _LOOPBACK_BINDS:
+            print(
+                f"WARNING: the dev server has NO request verification and is bound to"
+                f" {args.host}: anyone who can reach this port can talk to the skill"
+                " as the simulator user. Bind 127.0.0.1 unless you mean it.",
+                file=sys.stderr,
+            )
         print(f"Hip Rest dev server: http://{args.host}:{args.port}/  (verification off)")
         from werkzeug.serving import run_simple
 
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
         return 0
-    from skill.server import serve_production
+    from skill.server import disabled_checks, production_settings, serve_production
 
+    off = disabled_checks(production_settings(settings))
+    if off and not args.insecure_no_verify:
+        # HIPREST_DEV=1 or HIPREST_VERIFY_REQUESTS=0 left in an environment must not
+        # quietly make a public endpoint that answers forged requests.
+        print(
+            "hiprest: refusing to run the production server with request checks off: "
+            + "; ".join(off)
+            + ". Fix the environment, use --dev for a local simulator,"
+            " or pass --insecure-no-verify if you really mean it.",
+            file=sys.stderr,
+        )
+        return 2
     serve_production(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
@@ -157,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     serve.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (production)"
+    )
+    serve.add_argument(
+        "--insecure-no-verify",
+        action="store_true",
+        help="let the production server start although settings turn request checks off",
     )
     serve.set_defaults(func=cmd_serve)
 
