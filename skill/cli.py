@@ -24,7 +24,21 @@ def _settings(dev: bool = False, **extra: Any) -> Settings:
 
 
 # -- serve -------------------------------------------------------------------
-_LOOPBACK_BINDS = frozenset({"127.0.0.1", "localhost", "::1"})
+def bind_warning(host: str) -> str | None:
+    """The warning for a dev server bound where other machines can reach it."""
+    import ipaddress
+
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False  # a host name: it may resolve to any interface
+    if local:
+        return None
+    return (
+        f"WARNING: the dev server has NO request verification and is bound to {host}:"
+        " anyone who can reach this port can talk to the skill as the simulator user."
+        " Bind 127.0.0.1 unless you mean it."
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -34,13 +48,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         # One process, threads: the simulator and a single developer.
         app = create_app(settings)
-        if args.host not in _LOOPBACK_BINDS:
-            print(
-                f"WARNING: the dev server has NO request verification and is bound to"
-                f" {args.host}: anyone who can reach this port can talk to the skill"
-                " as the simulator user. Bind 127.0.0.1 unless you mean it.",
-                file=sys.stderr,
-            )
+        warning = bind_warning(args.host)
+        if warning:
+            print(warning, file=sys.stderr)
         print(f"Hip Rest dev server: http://{args.host}:{args.port}/  (verification off)")
         from werkzeug.serving import run_simple
 

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from skill import envelopes
 from skill.app import create_app
+from skill.cli import bind_warning
 from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.store.patch import SetOp
@@ -262,3 +263,15 @@ def test_the_readiness_probe_changes_nothing(dev_client: FlaskClient, deps: Deps
         assert dev_client.get("/readyz").status_code == 200
     assert list(deps.store.user_ids()) == [USER]
     assert deps.store.load(USER) == {"checkin": {"days": {"2026-03-09": 4}}}
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "myhost.example"])
+def test_the_dev_server_warns_loudly_when_bound_beyond_this_machine(host: str) -> None:
+    warning = bind_warning(host)
+    assert warning is not None
+    assert warning.startswith("WARNING") and "NO request verification" in warning
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1"])
+def test_a_loopback_bind_needs_no_warning(host: str) -> None:
+    assert bind_warning(host) is None
