@@ -257,6 +257,21 @@ def test_readyz_is_503_json_with_a_corrupt_database_while_healthz_stays_ok(
         deps.store.close()
 
 
+def test_readyz_is_503_when_the_database_file_vanished_and_does_not_recreate_it(
+    tmp_path: Path, deps: Deps
+) -> None:
+    db = tmp_path / "gone" / "hiprest.db"
+    deps.store = SqliteStore(db)
+    client = create_app(deps.settings, deps=deps).test_client()
+    try:
+        for path in db.parent.glob("hiprest.db*"):
+            path.unlink()
+        assert client.get("/readyz").status_code == 503
+        assert not db.exists()
+    finally:
+        deps.store.close()
+
+
 def test_the_readiness_probe_changes_nothing(dev_client: FlaskClient, deps: Deps) -> None:
     deps.store.update(USER, [SetOp(("checkin",), {"days": {"2026-03-09": 4}})])
     for _ in range(3):

@@ -496,7 +496,9 @@ class SqliteStore(UserStore):
         if self._closed:
             raise StoreError("store is closed")
         try:
-            conn = sqlite3.connect(self.path, timeout=self.timeout_s, isolation_level=None)
+            # mode=rw: a vanished file is reported, not silently recreated empty.
+            uri = f"{self.path.absolute().as_uri()}?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=self.timeout_s, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("readiness check", exc)) from exc
         try:
