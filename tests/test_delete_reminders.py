@@ -1,10 +1,12 @@
-"""Deleting ("delete my data") also deletes the user's Hip Rest reminders at Amazon (through
-the Reminders API client, against the fake API on 127.0.0.1), or says it could not."""
+"""Saying "delete my data" also deletes the user's Hip Rest reminders at Amazon
+(through the Reminders API client, against the fake API on 127.0.0.1), or says it
+could not."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -25,7 +27,7 @@ def fake() -> Iterator[FakeAlexa]:
         yield server
 
 
-def _convo(deps: Deps, fake: FakeAlexa, **caller: object) -> Conversation:
+def _convo(deps: Deps, fake: FakeAlexa, **caller: Any) -> Conversation:
     clock = FakeClock(datetime(2026, 3, 10, 20, 0, tzinfo=UTC))
     deps.clock = clock
     deps.apis["timezone"] = lambda turn: "Europe/London"
