@@ -449,7 +449,8 @@ class SqliteStore(UserStore):
         cannot finish now (another connection mid-read) is only logged; the next
         deletion or SQLite's own auto-checkpoint completes it.
         """
-        deadline = time.monotonic() + self.timeout_s
+        # Bounded well inside a request: readers finish in milliseconds.
+        deadline = time.monotonic() + min(self.timeout_s, 0.5)
         while True:
             try:
                 busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
