@@ -34,6 +34,23 @@ def _clock_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def bind_warning(host: str) -> str | None:
+    """The warning for a dev server bound where other machines can reach it."""
+    import ipaddress
+
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False  # a host name: it may resolve to any interface
+    if local:
+        return None
+    return (
+        f"WARNING: the dev server has NO request verification and is bound to {host}:"
+        " anyone who can reach this port can talk to the skill as the simulator user."
+        " Bind 127.0.0.1 unless you mean it."
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(dev=args.dev, **_clock_overrides(args))
     from skill.app import create_app
@@ -41,6 +58,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.dev:
         # One process, threads: the simulator and a single developer.
         app = create_app(settings)
+        warning = bind_warning(args.host)
+        if warning:
+            print(warning, file=sys.stderr)
         pinned = f", clock pinned at {settings.now}" if settings.now else ""
         zone = f", time zone {settings.tz}" if settings.tz else ""
         url = f"http://{args.host}:{args.port}/"
@@ -49,8 +69,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
         return 0
-    from skill.server import serve_production
+    from skill.server import disabled_checks, production_settings, serve_production
 
+    off = disabled_checks(production_settings(settings))
+    if off and not args.insecure_no_verify:
+        # HIPREST_DEV=1 or HIPREST_VERIFY_REQUESTS=0 left in an environment must not
+        # quietly make a public endpoint that answers forged requests.
+        print(
+            "hiprest: refusing to run the production server with request checks off: "
+            + "; ".join(off)
+            + ". Fix the environment, use --dev for a local simulator,"
+            " or pass --insecure-no-verify if you really mean it.",
+            file=sys.stderr,
+        )
+        return 2
     serve_production(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
@@ -190,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=2, help="gunicorn worker processes (production)"
     )
     _add_clock_arguments(serve, "with --dev only; production always uses the real clock")
+    serve.add_argument(
+        "--insecure-no-verify",
+        action="store_true",
+        help="let the production server start although settings turn request checks off",
+    )
     serve.set_defaults(func=cmd_serve)
 
     chat = sub.add_parser(

@@ -58,6 +58,9 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=128 * 1024, ge=1024, le=10 * 1024 * 1024)
     settings_api_timeout_s: float = Field(default=1.5, gt=0, le=1.5)
     cert_fetch_timeout_s: float = Field(default=2.0, gt=0, le=2.0)
+    # Time to receive a request body: Alexa sends its few KB at once; a client that
+    # drips one holds a server thread, so it is cut off well inside Alexa's 8 s.
+    body_timeout_s: float = Field(default=2.0, gt=0, le=5.0)
     # Skill package (deployable-skill issue): where the store listing points.
     privacy_policy_url: str = "https://example.com/hiprest/privacy"
     terms_url: str = "https://example.com/hiprest/terms"

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,10 +89,15 @@ def running_server(
     workers: int = 1,
     log_path: Path,
     startup_timeout_s: float = 30.0,
+    extra_args: Sequence[str] = (),
+    module: str = "skill",
 ) -> Iterator[Server]:
+    """``python -m <module> serve`` (``module`` may be a test launcher taking the
+    same arguments) on a free loopback port, stopped by its process group."""
     port = free_port()
-    args = [sys.executable, "-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--dev"] if dev else ["--workers", str(workers)]
+    args += list(extra_args)
     env = dict(env)
     env.setdefault("TZ", "UTC")
     if dev:
