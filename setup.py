@@ -1,4 +1,5 @@
-"""Build hook: the wheel carries content/ and interaction_models/ as skill/_data/.
+"""Build hook: the wheel carries content/, interaction_models/ and the policy pages
+(docs/privacy.md, docs/terms.md) as skill/_data/.
 
 The repository keeps a single copy of each at its top level (the project's layout);
 this copies them into the built package so an installed ``hiprest`` finds them
@@ -15,8 +16,12 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-DATA_DIRS = ("content", "interaction_models")
-DATA_SUFFIXES = {".yaml", ".json"}
+# folder -> the files of it the skill reads at run time (skill/data.py, skill/legal.py).
+DATA = {
+    "content": ("**/*.yaml",),
+    "interaction_models": ("*.json",),
+    "docs": ("privacy.md", "terms.md"),
+}
 
 
 class BuildPyWithData(build_py):
@@ -25,10 +30,10 @@ class BuildPyWithData(build_py):
         if getattr(self, "editable_mode", False):
             return  # skill/data.py falls back to the checkout's folders
         target = Path(self.build_lib) / "skill" / "_data"
-        for name in DATA_DIRS:
+        for name, patterns in DATA.items():
             shutil.rmtree(target / name, ignore_errors=True)
-            for src in sorted((ROOT / name).rglob("*")):
-                if src.is_file() and src.suffix in DATA_SUFFIXES:
+            for pattern in patterns:
+                for src in sorted((ROOT / name).glob(pattern)):
                     dest = target / name / src.relative_to(ROOT / name)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(src, dest)

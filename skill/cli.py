@@ -122,7 +122,7 @@ def cmd_package(args: argparse.Namespace) -> int:
 
     settings = _settings(dev=True)
     try:
-        out = write_package(Path(args.out), settings)
+        out = write_package(Path(args.out), settings, draft=args.draft)
     except PackageError as exc:
         print(f"hiprest: {exc}", file=sys.stderr)
         return 2
@@ -178,6 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     package = sub.add_parser("package", help="write an ASK CLI project (skill.json + models)")
     package.add_argument("--out", required=True, help="output directory")
+    package.add_argument(
+        "--draft",
+        action="store_true",
+        help="write even if certification would reject it (placeholder policy URLs, icons)",
+    )
     package.set_defaults(func=cmd_package)
 
     export = sub.add_parser("export", help="print one user's stored data (self-hosted installs)")

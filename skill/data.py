@@ -1,6 +1,7 @@
 """Where ``content/`` and ``interaction_models/`` are read from.
 
-The repository keeps one copy of each at its top level. A built wheel carries them
+The repository keeps one copy of each at its top level (and of ``docs/privacy.md``
+and ``docs/terms.md``, which the server publishes). A built wheel carries them
 as package data under ``skill/_data/`` (``setup.py`` copies them at build time), so
 an installed ``hiprest`` works from any directory; a checkout, an editable install
 and the assembled Lambda tree (``infra/build-lambda.sh``) have no ``_data`` and read
@@ -15,7 +16,8 @@ from importlib import resources
 from pathlib import Path
 
 SHIPPED = "_data"
-DATA_DIRS = ("content", "interaction_models")
+# docs/: only privacy.md and terms.md are shipped (skill/legal.py serves them).
+DATA_DIRS = ("content", "interaction_models", "docs")
 
 
 def data_dir(name: str) -> Path:

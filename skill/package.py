@@ -5,6 +5,7 @@ Writes::
     DIR/ask-resources.json
     DIR/skill-package/skill.json
     DIR/skill-package/interactionModels/custom/<locale>.json   (one per LOCALES)
+    DIR/skill-package/assets/images/hiprest-{108,512}.png      (from skill/icon.py)
 
 Everything is generated, never hand-kept: the models from ``interaction_models/``
 through :func:`skill.models.load_model` (en-US plus small locale overlays), the
@@ -12,7 +13,9 @@ store listing from the ``listing`` content section rendered with each locale's
 vars, the endpoint and policy URLs from settings. The structural checks here
 (:func:`manifest_problems`, :func:`interaction_model_problems`) follow the
 published skill-manifest and interaction-model schemas for the fields ask-cli
-and SMAPI reject; :func:`write_package` refuses to write a project that fails them.
+and SMAPI reject; :func:`write_package` refuses to write a project that fails them,
+and (unless ``draft``) one certification would reject: placeholder or missing
+policy URLs, missing or wrongly sized icons (:func:`certification_problems`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from skill.content import ContentLibrary, LocaleContent, default_library
+from skill.icon import SIZES as ICON_SIZES
+from skill.icon import icons as draw_icons
+from skill.icon import png_size
 from skill.listing import (
     DESCRIPTION_MAX,
     EXAMPLE_PHRASE_RE,
@@ -49,6 +56,12 @@ REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 # ISO 3166-1 alpha-2 for each locale we publish in.
 COUNTRIES = {"en-US": "US", "en-GB": "GB", "en-CA": "CA", "en-AU": "AU", "en-IN": "IN"}
 DISCLAIMER = "not a substitute for professional medical advice"
+# Inside skill-package/; skill.json points at them as file://<path> (ask-cli uploads them).
+ICON_FILES = {"small": "assets/images/hiprest-108.png", "large": "assets/images/hiprest-512.png"}
+ICON_KEYS = {"small": "smallIconUri", "large": "largeIconUri"}
+# Hosts that are never a published policy: RFC 2606/6761 reserved names and loopback.
+_PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net", "localhost", "127.0.0.1")
+_PLACEHOLDER_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
 
 _LAMBDA_ARN = re.compile(
     r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[\w$-]+)?$"
@@ -180,6 +193,36 @@ def endpoint(settings: Settings) -> dict[str, str] | None:
     return None
 
 
+def policy_urls(settings: Settings) -> dict[str, str]:
+    """privacyPolicyUrl / termsOfUseUrl: the settings, else the self-hosted server's
+    own /privacy and /terms (skill/app.py serves them) when the endpoint is HTTPS."""
+    base = None
+    if settings.endpoint_uri and settings.endpoint_uri.startswith("https://"):
+        parts = urlsplit(settings.endpoint_uri)
+        base = f"https://{parts.netloc}"
+    urls = {
+        "privacyPolicyUrl": settings.privacy_policy_url or (base and f"{base}/privacy"),
+        "termsOfUseUrl": settings.terms_url or (base and f"{base}/terms"),
+    }
+    return {k: v for k, v in urls.items() if v}
+
+
+def placeholder_problem(url: str | None, what: str) -> str | None:
+    """Why ``url`` is not a real published page, or None."""
+    if not url:
+        return f"{what} is not set"
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host:
+        return f"{what} {url!r} is not an https:// URL"
+    reserved = any(host == h or host.endswith("." + h) for h in _PLACEHOLDER_HOSTS)
+    if reserved or host.endswith(_PLACEHOLDER_SUFFIXES) or any(
+        word in url.lower() for word in ("placeholder", "your-", "<", "todo")
+    ):
+        return f"{what} {url!r} is a placeholder, not a published page"
+    return None
+
+
 def build_manifest(
     settings: Settings,
     library: ContentLibrary | None = None,
@@ -187,6 +230,7 @@ def build_manifest(
     *,
     apl: bool = APL_INTERFACE,
     reminders: bool = REMINDERS_PERMISSION,
+    icons: bool = True,
 ) -> dict[str, Any]:
     library = library or default_library()
     models = models or {locale: load_model(locale) for locale in LOCALES}
@@ -200,12 +244,15 @@ def build_manifest(
     if where is not None:
         # Events go where requests go (the same function or server handles both).
         events["endpoint"] = dict(where)
+    listings = {loc: locale_listing(library.for_locale(loc), models[loc]) for loc in LOCALES}
+    if icons:
+        for listing in listings.values():
+            listing.update({ICON_KEYS[k]: f"file://{path}" for k, path in ICON_FILES.items()})
+    urls = policy_urls(settings)
     manifest: dict[str, Any] = {
         "manifestVersion": "1.0",
         "publishingInformation": {
-            "locales": {
-                loc: locale_listing(library.for_locale(loc), models[loc]) for loc in LOCALES
-            },
+            "locales": listings,
             "isAvailableWorldwide": False,
             "distributionCountries": [COUNTRIES[loc] for loc in LOCALES],
             "distributionMode": "PUBLIC",
@@ -220,11 +267,7 @@ def build_manifest(
             "containsAds": False,
             "isExportCompliant": True,
             "isChildDirected": False,
-            "locales": {
-                loc: {"privacyPolicyUrl": settings.privacy_policy_url,
-                      "termsOfUseUrl": settings.terms_url}
-                for loc in LOCALES
-            },
+            "locales": {loc: dict(urls) for loc in LOCALES},
         },
         "apis": {"custom": custom},
         "events": events,
@@ -484,6 +527,37 @@ def same_intents_problems(models: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return problems
 
 
+def certification_problems(
+    skill_json: Mapping[str, Any], assets: Mapping[str, bytes]
+) -> list[str]:
+    """What certification rejects that the schema allows: policy links that are
+    missing or placeholders, icons missing from the package or of the wrong size."""
+    m = skill_json["manifest"]
+    problems: list[str] = []
+    links = (("privacyPolicyUrl", "privacy policy URL", "HIPREST_PRIVACY_POLICY_URL"),
+             ("termsOfUseUrl", "terms of use URL", "HIPREST_TERMS_URL"))
+    for urls in m["privacyAndCompliance"]["locales"].values():
+        for key, what, variable in links:
+            problem = placeholder_problem(urls.get(key), what)
+            if problem is not None:
+                problem += f" (set {variable}, or HIPREST_ENDPOINT_URI for the server's own)"
+                if problem not in problems:  # the same links for every locale: say it once
+                    problems.append(problem)
+    sizes = {ICON_KEYS[k]: ICON_SIZES[k] for k in ICON_KEYS}
+    for loc, info in m["publishingInformation"]["locales"].items():
+        for key, size in sizes.items():
+            uri = info.get(key)
+            if not isinstance(uri, str) or not uri.startswith("file://"):
+                problems.append(f"{loc}: {key} missing")
+                continue
+            data = assets.get(uri.removeprefix("file://"))
+            if data is None:
+                problems.append(f"{loc}: {key} {uri} is not in the package")
+            elif png_size(data) != (size, size):
+                problems.append(f"{loc}: {key} must be a {size}x{size} PNG, got {png_size(data)}")
+    return problems
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -499,12 +573,16 @@ def write_package(
     locales: Sequence[str] = LOCALES,
     library: ContentLibrary | None = None,
     models: Mapping[str, Mapping[str, Any]] | None = None,
+    assets: Mapping[str, bytes] | None = None,
+    draft: bool = False,
 ) -> Path:
     """Write the ASK CLI project under ``out`` and return ``out``.
 
     Raises PackageError (nothing written) if the manifest or a model fails the
     structural checks, locales disagree on intents, or fewer than three example
-    phrases match a locale's model.
+    phrases match a locale's model; and, unless ``draft``, if certification would
+    reject it (:func:`certification_problems`). ``assets`` (path inside
+    skill-package -> bytes) defaults to the icons drawn by :mod:`skill.icon`.
     """
     if models is None:
         models = {loc: load_model(loc) for loc in locales}
@@ -518,6 +596,24 @@ def write_package(
             problems.append(f"{loc}: description lacks {DISCLAIMER!r}")
     if problems:
         raise PackageError("package not written:\n  " + "\n  ".join(problems))
+    if assets is None:
+        drawn = draw_icons()
+        assets = {ICON_FILES[k]: drawn[k] for k in ICON_FILES}
+    unready = certification_problems(skill_json, assets)
+    if unready and not draft:
+        raise PackageError(
+            "package not written (certification would reject it; --draft writes it anyway):\n  "
+            + "\n  ".join(unready)
+        )
+    for problem in unready:
+        print(f"hiprest: draft: {problem}", file=sys.stderr)
+    if settings.profile == "private":
+        print(
+            "hiprest: profile private keeps health data (check-ins, painful side, warning"
+            " signs): fine for a skill in development or a beta test; for certification"
+            " set HIPREST_PROFILE=public on the endpoint (docs/deploy.md)",
+            file=sys.stderr,
+        )
     if "endpoint" not in skill_json["manifest"]["apis"]["custom"]:
         print(
             "hiprest: no HIPREST_ENDPOINT_URI or HIPREST_LAMBDA_ARN set; skill.json has no"
@@ -530,4 +626,7 @@ def write_package(
     _dump(pkg / "skill.json", skill_json)
     for loc, model in models.items():
         _dump(pkg / "interactionModels" / "custom" / f"{loc}.json", model)
+    for rel, data in assets.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_bytes(data)
     return out

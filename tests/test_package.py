@@ -32,6 +32,9 @@ from skill.settings import LOCALES, Settings, load_settings
 
 SKILL_DIR = Path(package.__file__).resolve().parent
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:hiprest"
+# A self-hosted endpoint on a real-looking (not reserved) host: its /privacy and /terms
+# become the listing's policy links.
+ENDPOINT = "https://hiprest.tunnel-host.net/alexa"
 
 
 def _settings(**kw: Any) -> Settings:
@@ -41,7 +44,7 @@ def _settings(**kw: Any) -> Settings:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ask")
-    return write_package(out, _settings(endpoint_uri="https://hiprest.example.org/alexa"))
+    return write_package(out, _settings(endpoint_uri=ENDPOINT))
 
 
 def _read(path: Path) -> Any:
@@ -84,7 +87,10 @@ def test_manifest_passes_the_structural_checks(project: Path) -> None:
     assert manifest_problems(_skill_json(project)) == []
 
 
-def test_cli_package_command_writes_the_project(tmp_path: Path) -> None:
+def test_cli_package_command_writes_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIPREST_ENDPOINT_URI", ENDPOINT)
     assert cli_main(["package", "--out", str(tmp_path / "p")]) == 0
     assert manifest_problems(_read(tmp_path / "p" / "skill-package" / "skill.json")) == []
 
@@ -330,3 +336,97 @@ def test_locale_missing_an_intent_stops_the_package(tmp_path: Path) -> None:
     assert problems and "en-IN" in problems[0] and "AMAZON.HelpIntent" in problems[0]
     with pytest.raises(PackageError, match="en-IN"):
         write_package(tmp_path, _settings(), models=models)
+
+
+# --------------------------------------------------------------------------- certification
+
+
+def _png_pixels(data: bytes) -> list[list[tuple[int, int, int]]]:
+    """Decode our 8-bit RGB, filter-0 PNGs (what skill.icon writes) into rows."""
+    import struct
+    import zlib
+
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, _, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert (depth, colour) == (8, 2)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    raw, stride = zlib.decompress(idat), 1 + 3 * width
+    rows = []
+    for start in range(0, len(raw), stride):
+        line = raw[start : start + stride]
+        assert line[0] == 0
+        rows.append([tuple(line[i : i + 3]) for i in range(1, stride, 3)])
+    return rows  # type: ignore[return-value]
+
+
+def test_icons_are_drawn_at_both_sizes_and_referenced_by_every_locale(project: Path) -> None:
+    from skill.icon import MOON, PILLOW
+
+    listings = _skill_json(project)["manifest"]["publishingInformation"]["locales"]
+    for size, key in ((108, "smallIconUri"), (512, "largeIconUri")):
+        uris = {info[key] for info in listings.values()}
+        assert len(uris) == 1
+        (uri,) = uris
+        assert uri.startswith("file://assets/images/")
+        rows = _png_pixels((project / "skill-package" / uri.removeprefix("file://")).read_bytes())
+        assert len(rows) == size and all(len(r) == size for r in rows)
+        # What the drawing says: the moon upper right, the pillow below the middle, a
+        # dark night sky in the corners.
+        assert rows[int(0.45 * size)][int(0.50 * size)] == MOON
+        assert rows[int(0.73 * size)][int(0.50 * size)] == PILLOW
+        assert all(max(rows[y][x]) < 0x50 for y, x in ((0, 0), (0, size - 1), (size - 1, 0)))
+
+
+def test_policy_links_default_to_the_self_hosted_servers_own_pages(project: Path) -> None:
+    for urls in _skill_json(project)["manifest"]["privacyAndCompliance"]["locales"].values():
+        assert urls == {"privacyPolicyUrl": "https://hiprest.tunnel-host.net/privacy",
+                        "termsOfUseUrl": "https://hiprest.tunnel-host.net/terms"}
+
+
+@pytest.mark.parametrize(
+    ("kw", "reason"),
+    [
+        ({}, "privacy policy URL is not set"),
+        ({"privacy_policy_url": "https://example.com/hiprest/privacy",
+          "terms_url": "https://example.com/hiprest/terms"}, "is a placeholder"),
+        ({"endpoint_uri": "https://hiprest.example.org/alexa"}, "is a placeholder"),
+        ({"privacy_policy_url": "http://hiprest.tunnel-host.net/privacy",
+          "terms_url": "https://hiprest.tunnel-host.net/terms"}, "privacyPolicyUrl: https URL"),
+    ],
+)
+def test_package_refuses_missing_or_placeholder_policy_links_and_writes_nothing(
+    tmp_path: Path, kw: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(PackageError, match=reason):
+        write_package(tmp_path / "p", _settings(**kw))
+    assert not (tmp_path / "p").exists()
+
+
+def test_package_refuses_missing_icons_unless_draft(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(endpoint_uri=ENDPOINT)
+    with pytest.raises(PackageError, match=r"smallIconUri .* is not in the package"):
+        write_package(tmp_path / "p", settings, assets={})
+    assert not (tmp_path / "p").exists()
+    write_package(tmp_path / "p", settings, assets={}, draft=True)
+    assert "draft: en-US: largeIconUri" in capsys.readouterr().err
+    assert (tmp_path / "p" / "skill-package" / "skill.json").is_file()
+
+
+def test_cli_says_why_it_refuses_and_draft_writes_anyway(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["package", "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "certification would reject it" in err and "HIPREST_PRIVACY_POLICY_URL" in err
+    assert not (tmp_path / "p").exists()
+    assert cli_main(["package", "--draft", "--out", str(tmp_path / "p")]) == 0
+    assert "draft: privacy policy URL is not set" in capsys.readouterr().err

@@ -91,6 +91,9 @@ def test_wheel_carries_content_models_license_and_metadata(wheel: Path) -> None:
     for src in (ROOT / "interaction_models").glob("*.json"):
         assert f"skill/_data/interaction_models/{src.name}" in names
     assert "skill/apl/routine.json" in names and "skill/static/simulator.html" in names
+    # The policy pages the server publishes, and only those of docs/.
+    assert {n for n in names if n.startswith("skill/_data/docs/")} == {
+        "skill/_data/docs/privacy.md", "skill/_data/docs/terms.md"}
     assert "hiprest-0.1.0.dist-info/licenses/LICENSE" in names
     assert "License-Expression: MIT" in metadata
     assert "Author: The Hip Rest authors" in metadata
@@ -104,6 +107,14 @@ def test_installed_cli_answers_help_from_outside_the_checkout(venv: Path) -> Non
     result = _hiprest(venv, "chat", stdin="help\n")
     assert result.returncode == 0, result.stderr
     assert "which side should I sleep on" in result.stdout
+
+
+def test_installed_server_publishes_the_privacy_policy(venv: Path) -> None:
+    code = ("from skill import legal; p = legal.page('privacy', 'public'); "
+            "print(legal.document_path('privacy')); print('about your health' in p)")
+    out = subprocess.run([str(venv / "bin" / "python"), "-c", code], cwd=venv.parent,
+                         capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert Path(out[0]).is_relative_to(venv) and out[1] == "True"
 
 
 def test_installed_check_passes_and_reads_the_shipped_copies(venv: Path) -> None:
