@@ -341,33 +341,9 @@ def test_locale_missing_an_intent_stops_the_package(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- certification
 
 
-def _png_pixels(data: bytes) -> list[list[tuple[int, int, int]]]:
-    """Decode our 8-bit RGB, filter-0 PNGs (what skill.icon writes) into rows."""
-    import struct
-    import zlib
-
-    assert data.startswith(b"\x89PNG\r\n\x1a\n")
-    pos, idat, width = 8, b"", 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
-        if kind == b"IHDR":
-            width, _, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert (depth, colour) == (8, 2)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    raw, stride = zlib.decompress(idat), 1 + 3 * width
-    rows = []
-    for start in range(0, len(raw), stride):
-        line = raw[start : start + stride]
-        assert line[0] == 0
-        rows.append([tuple(line[i : i + 3]) for i in range(1, stride, 3)])
-    return rows  # type: ignore[return-value]
-
-
 def test_icons_are_drawn_at_both_sizes_and_referenced_by_every_locale(project: Path) -> None:
     from skill.icon import MOON, PILLOW
+    from tests.support.png import decode
 
     listings = _skill_json(project)["manifest"]["publishingInformation"]["locales"]
     for size, key in ((108, "smallIconUri"), (512, "largeIconUri")):
@@ -375,7 +351,7 @@ def test_icons_are_drawn_at_both_sizes_and_referenced_by_every_locale(project: P
         assert len(uris) == 1
         (uri,) = uris
         assert uri.startswith("file://assets/images/")
-        rows = _png_pixels((project / "skill-package" / uri.removeprefix("file://")).read_bytes())
+        rows = decode((project / "skill-package" / uri.removeprefix("file://")).read_bytes())
         assert len(rows) == size and all(len(r) == size for r in rows)
         # What the drawing says: the moon upper right, the pillow below the middle, a
         # dark night sky in the corners.
