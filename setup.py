@@ -21,6 +21,8 @@ DATA = {
     "content": ("**/*.yaml",),
     "interaction_models": ("*.json",),
     "docs": ("privacy.md", "terms.md"),
+    # What `hiprest package --deployer cfn` writes beside the skill package.
+    "infra": ("requirements.txt", "skill-stack.yaml", "ask-build-hook.sh"),
 }
 
 

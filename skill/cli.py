@@ -19,7 +19,7 @@ COMMAND_ENV: dict[str, tuple[str, ...]] = {
     "chat": (*_STORE_ENV, "profile"),
     "check": (),
     "package": ("lambda_arn", "endpoint_uri", "endpoint_certificate", "privacy_policy_url",
-                "terms_url", "profile"),
+                "terms_url", "profile", "log_level", "dynamodb_region"),
     "export": _STORE_ENV,
 }
 
@@ -153,7 +153,9 @@ def cmd_package(args: argparse.Namespace) -> int:
 
     settings = _settings(dev=True)
     try:
-        out = write_package(Path(args.out), settings, draft=args.draft)
+        out = write_package(
+            Path(args.out), settings, draft=args.draft, deployer=args.deployer == "cfn"
+        )
     except PackageError as exc:
         print(f"hiprest: {exc}", file=sys.stderr)
         return 2
@@ -225,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--draft",
         action="store_true",
         help="write even if certification would reject it (placeholder policy URLs, icons)",
+    )
+    package.add_argument(
+        "--deployer",
+        choices=("none", "cfn"),
+        default="none",
+        help="cfn: add the Lambda code and ask-cli's CloudFormation deployer, so one"
+        " `ask deploy` deploys package, code, stack and endpoint",
     )
     package.set_defaults(func=cmd_package)
 

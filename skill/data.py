@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 SHIPPED = "_data"
-# docs/: only privacy.md and terms.md are shipped (skill/legal.py serves them).
-DATA_DIRS = ("content", "interaction_models", "docs")
+# docs/: only privacy.md and terms.md are shipped (skill/legal.py serves them);
+# infra/: only what `hiprest package --deployer cfn` copies (skill/package.py).
+DATA_DIRS = ("content", "interaction_models", "docs", "infra")
 
 
 def data_dir(name: str) -> Path:

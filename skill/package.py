@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skill.content import ContentLibrary, LocaleContent, default_library
+from skill.data import data_dir
 from skill.icon import SIZES as ICON_SIZES
 from skill.icon import icons as draw_icons
 from skill.icon import png_size
@@ -50,6 +51,13 @@ APL_INTERFACE = True
 REMINDERS_PERMISSION = True
 
 ASK_RESOURCES_VERSION = "2020-03-31"
+# ask-cli's CloudFormation deployer (`hiprest package --deployer cfn`).
+CFN_DEPLOYER = "@ask-cli/cfn-deployer"
+LAMBDA_DIR = "lambda"
+LAMBDA_RUNTIME = "python3.13"
+LAMBDA_HANDLER = "skill.lambda_function.lambda_handler"
+STACK_TEMPLATE = "infrastructure/cfn-deployer/skill-stack.yaml"
+DEFAULT_AWS_REGION = "us-east-1"
 SKILL_PACKAGE_DIR = "skill-package"
 CATEGORY = "HEALTH_AND_FITNESS"
 REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
@@ -277,11 +285,56 @@ def build_manifest(
     return {"manifest": manifest}
 
 
-def ask_resources() -> dict[str, Any]:
-    return {
-        "askcliResourcesVersion": ASK_RESOURCES_VERSION,
-        "profiles": {"default": {"skillMetadata": {"src": f"./{SKILL_PACKAGE_DIR}"}}},
-    }
+def ask_resources(settings: Settings | None = None, *, deployer: bool = False) -> dict[str, Any]:
+    """ask-resources.json; with ``deployer`` also the Lambda code and ask-cli's
+    CloudFormation deployer, so one `ask deploy` does package, code, stack and endpoint."""
+    profile: dict[str, Any] = {"skillMetadata": {"src": f"./{SKILL_PACKAGE_DIR}"}}
+    if deployer:
+        settings = settings or Settings(dev=True)
+        profile["code"] = {"default": {"src": f"./{LAMBDA_DIR}"}}
+        profile["skillInfrastructure"] = {
+            "type": CFN_DEPLOYER,
+            "userConfig": {
+                "runtime": LAMBDA_RUNTIME,
+                "handler": LAMBDA_HANDLER,
+                "templatePath": f"./{STACK_TEMPLATE}",
+                "awsRegion": settings.dynamodb_region or DEFAULT_AWS_REGION,
+                # ask-cli points the events endpoint at the function too.
+                "skillEvents": {"subscriptions": ["SKILL_DISABLED"]},
+                "cfn": {"parameters": {"Profile": settings.profile,
+                                       "LogLevel": settings.log_level}},
+            },
+        }
+    return {"askcliResourcesVersion": ASK_RESOURCES_VERSION, "profiles": {"default": profile}}
+
+
+def _copy_tree(src: Path, dest: Path, skip: frozenset[str] = frozenset()) -> None:
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if path.is_file() and not ({"__pycache__", *skip} & set(rel.parts)):
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+
+
+def write_deployer_files(out: Path) -> None:
+    """The Lambda source tree (skill/ with content/ and interaction_models/ beside it,
+    as on Lambda skill/data.py reads them), its requirements, the stack template and
+    the build hook that installs Linux wheels."""
+    infra = data_dir("infra")
+    code = out / LAMBDA_DIR
+    # The Flask simulator page is not needed on Lambda, and the wheel's _data copy
+    # is replaced by the folders beside the package.
+    _copy_tree(Path(__file__).resolve().parent, code / "skill", frozenset({"static", "_data"}))
+    for name in ("content", "interaction_models"):
+        _copy_tree(data_dir(name), code / name)
+    (code / "requirements.txt").write_bytes((infra / "requirements.txt").read_bytes())
+    (out / STACK_TEMPLATE).parent.mkdir(parents=True, exist_ok=True)
+    (out / STACK_TEMPLATE).write_bytes((infra / "skill-stack.yaml").read_bytes())
+    hook = out / "hooks" / "build.sh"
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_bytes((infra / "ask-build-hook.sh").read_bytes())
+    hook.chmod(0o755)
 
 
 # --------------------------------------------------------------------------- validation
@@ -575,6 +628,7 @@ def write_package(
     models: Mapping[str, Mapping[str, Any]] | None = None,
     assets: Mapping[str, bytes] | None = None,
     draft: bool = False,
+    deployer: bool = False,
 ) -> Path:
     """Write the ASK CLI project under ``out`` and return ``out``.
 
@@ -583,7 +637,14 @@ def write_package(
     phrases match a locale's model; and, unless ``draft``, if certification would
     reject it (:func:`certification_problems`). ``assets`` (path inside
     skill-package -> bytes) defaults to the icons drawn by :mod:`skill.icon`.
+    With ``deployer`` the project also holds the Lambda code and ask-cli's
+    CloudFormation deployer (:func:`ask_resources`, :func:`write_deployer_files`).
     """
+    if deployer and (settings.lambda_arn or settings.endpoint_uri):
+        raise PackageError(
+            "--deployer cfn sets the endpoint itself: unset HIPREST_LAMBDA_ARN and"
+            " HIPREST_ENDPOINT_URI"
+        )
     if models is None:
         models = {loc: load_model(loc) for loc in locales}
     problems = same_intents_problems(models)
@@ -614,7 +675,7 @@ def write_package(
             " set HIPREST_PROFILE=public on the endpoint (docs/deploy.md)",
             file=sys.stderr,
         )
-    if "endpoint" not in skill_json["manifest"]["apis"]["custom"]:
+    if "endpoint" not in skill_json["manifest"]["apis"]["custom"] and not deployer:
         print(
             "hiprest: no HIPREST_ENDPOINT_URI or HIPREST_LAMBDA_ARN set; skill.json has no"
             " endpoint (fine for `ask deploy` with a deployer, not for SMAPI upload)",
@@ -622,7 +683,9 @@ def write_package(
         )
     out = Path(out)
     pkg = out / SKILL_PACKAGE_DIR
-    _dump(out / "ask-resources.json", ask_resources())
+    _dump(out / "ask-resources.json", ask_resources(settings, deployer=deployer))
+    if deployer:
+        write_deployer_files(out)
     _dump(pkg / "skill.json", skill_json)
     for loc, model in models.items():
         _dump(pkg / "interactionModels" / "custom" / f"{loc}.json", model)

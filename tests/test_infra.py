@@ -27,6 +27,8 @@ from skill import envelopes
 ROOT = Path(__file__).resolve().parent.parent
 INFRA = ROOT / "infra"
 TEMPLATE = INFRA / "template.yaml"
+# ask-cli's cfn-deployer stack (hiprest package --deployer cfn): plain CloudFormation.
+STACK = INFRA / "skill-stack.yaml"
 DOCKERFILE = INFRA / "Dockerfile"
 SKILL_ID = envelopes.APP_ID
 
@@ -64,7 +66,8 @@ def _function(template: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- SAM template
 
 
-def test_template_is_clean_under_cfn_lint() -> None:
+@pytest.mark.parametrize("path", [TEMPLATE, STACK], ids=["sam", "cfn-deployer"])
+def test_template_is_clean_under_cfn_lint(path: Path) -> None:
     exe = shutil.which("cfn-lint", path=str(Path(sys.executable).parent)) or shutil.which(
         "cfn-lint"
     )
@@ -72,7 +75,7 @@ def test_template_is_clean_under_cfn_lint() -> None:
         pytest.skip("SKIPPED LOUDLY: cfn-lint is not installed (pip install '.[dev]'); "
                     "the SAM template was NOT linted")
     result = subprocess.run(
-        [exe, str(TEMPLATE)], capture_output=True, text=True, timeout=300, check=False
+        [exe, str(path)], capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -156,6 +159,45 @@ def test_iam_policy_allows_exactly_what_the_store_calls_on_that_table(
     for statement in statements:
         assert statement["Effect"] == "Allow"
         assert statement["Resource"] == {"GetAtt": "UserTable.Arn"}
+
+
+def _stack() -> dict[str, Any]:
+    data = yaml.load(STACK.read_text(encoding="utf-8"), Loader=_CfnLoader)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_deployer_stack_matches_the_sam_templates_table_function_and_trigger(
+    template: dict[str, Any],
+) -> None:
+    stack = _stack()
+    res = stack["Resources"]
+    assert res["UserTable"] == template["Resources"]["UserTable"]
+    fn = res["HipRestFunction"]["Properties"]
+    sam = _function(template)
+    assert fn["Runtime"] == {"Ref": "LambdaRuntime"} and fn["Handler"] == {"Ref": "LambdaHandler"}
+    assert stack["Parameters"]["LambdaRuntime"]["AllowedValues"] == [sam["Runtime"]]
+    assert (fn["MemorySize"], fn["Timeout"]) == (sam["MemorySize"], sam["Timeout"])
+    assert fn["Environment"]["Variables"] == sam["Environment"]["Variables"]
+    assert fn["Environment"]["Variables"]["HIPREST_PROFILE"] == {"Ref": "Profile"}
+    assert stack["Parameters"]["Profile"] == template["Parameters"]["Profile"]
+    assert fn["Code"] == {"S3Bucket": {"Ref": "CodeBucket"}, "S3Key": {"Ref": "CodeKey"},
+                          "S3ObjectVersion": {"Ref": "CodeVersion"}}
+    permission = res["AlexaSkillPermission"]["Properties"]
+    assert permission["Principal"] == "alexa-appkit.amazon.com"
+    assert permission["EventSourceToken"] == {"Ref": "SkillId"}
+    assert stack["Outputs"]["SkillEndpoint"]["Value"] == {"GetAtt": "HipRestFunction.Arn"}
+
+
+def test_deployer_stacks_role_allows_only_the_stores_calls_and_its_own_logs() -> None:
+    policies = _stack()["Resources"]["HipRestRole"]["Properties"]["Policies"]
+    by_name = {p["PolicyName"]: p["PolicyDocument"]["Statement"] for p in policies}
+    table = by_name["hiprest-user-table"]
+    assert {a for s in table for a in s["Action"]} == _store_actions()
+    assert all(s["Resource"] == {"GetAtt": "UserTable.Arn"} for s in table)
+    logs = by_name["hiprest-logs"]
+    assert all(s["Resource"] == {"GetAtt": "HipRestLogGroup.Arn"} for s in logs)
+    assert set(by_name) == {"hiprest-user-table", "hiprest-logs"}
 
 
 # --------------------------------------------------------------------------- Lambda entry

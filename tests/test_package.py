@@ -406,3 +406,73 @@ def test_cli_says_why_it_refuses_and_draft_writes_anyway(
     assert not (tmp_path / "p").exists()
     assert cli_main(["package", "--draft", "--out", str(tmp_path / "p")]) == 0
     assert "draft: privacy policy URL is not set" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- one-command deploy
+
+POLICY = {"privacy_policy_url": "https://hiprest.tunnel-host.net/privacy",
+          "terms_url": "https://hiprest.tunnel-host.net/terms"}
+
+
+@pytest.fixture(scope="module")
+def deploy_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ask-deploy")
+    return write_package(out, _settings(profile="public", **POLICY), deployer=True)
+
+
+def test_deployer_project_lets_ask_deploy_do_code_stack_and_endpoint(
+    deploy_project: Path,
+) -> None:
+    profile = _read(deploy_project / "ask-resources.json")["profiles"]["default"]
+    assert profile["code"]["default"]["src"] == "./lambda"
+    infra = profile["skillInfrastructure"]
+    assert infra["type"] == "@ask-cli/cfn-deployer"
+    config = infra["userConfig"]
+    assert config["runtime"] == "python3.13"
+    assert config["handler"] == "skill.lambda_function.lambda_handler"
+    assert (deploy_project / config["templatePath"]).is_file()
+    # ask-cli points the events endpoint (SKILL_DISABLED deletes the data) at the function.
+    assert config["skillEvents"] == {"subscriptions": ["SKILL_DISABLED"]}
+    assert config["cfn"]["parameters"]["Profile"] == "public"
+    # The stack declares what the deployer passes and what ask-resources adds.
+    stack = (deploy_project / config["templatePath"]).read_text(encoding="utf-8")
+    for name in ("SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey",
+                 "CodeVersion", *config["cfn"]["parameters"]):
+        assert re.search(rf"^  {name}:$", stack, re.M), name
+    assert re.search(r"^  SkillEndpoint:$", stack, re.M)
+    # No endpoint yet: the deployer writes it after the stack is up.
+    assert "endpoint" not in _skill_json(deploy_project)["manifest"]["apis"]["custom"]
+
+
+def test_deployer_code_tree_answers_a_launch_on_its_own(
+    deploy_project: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = deploy_project / "lambda"
+    assert not (code / "skill" / "static").exists() and not (code / "skill" / "_data").exists()
+    assert (code / "requirements.txt").read_text() == (
+        SKILL_DIR.parent / "infra" / "requirements.txt").read_text()
+    hook = deploy_project / "hooks" / "build.sh"
+    assert os.access(hook, os.X_OK) and "--platform manylinux2014_x86_64" in hook.read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
+    env.update(PYTHONPATH=str(code), HIPREST_STORE="sqlite", HIPREST_DATA_DIR=str(tmp_path),
+               HIPREST_SKILL_ID="amzn1.ask.skill.11111111-2222-4333-8444-555555555555")
+    script = (
+        "import skill, skill.content as c; from datetime import UTC, datetime;"
+        "from skill import envelopes; from skill.lambda_function import lambda_handler;"
+        "caller = envelopes.Caller(application_id="
+        "'amzn1.ask.skill.11111111-2222-4333-8444-555555555555');"
+        "r = lambda_handler(envelopes.launch(caller, datetime.now(UTC)), None);"
+        "print(skill.__file__); print(c.CONTENT_DIR); print('Hip Rest' in str(r))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out == [str(code / "skill" / "__init__.py"), str(code / "content"), "True"]
+
+
+def test_deployer_refuses_an_endpoint_it_would_overwrite(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="sets the endpoint itself"):
+        write_package(tmp_path / "p", _settings(lambda_arn=ARN, **POLICY), deployer=True)

@@ -128,3 +128,15 @@ def test_installed_check_passes_and_reads_the_shipped_copies(venv: Path) -> None
     ).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in where), where
     assert all(Path(p).parent.name == "_data" for p in where), where
+
+
+def test_installed_package_command_writes_the_one_command_deploy_project(venv: Path) -> None:
+    out = venv.parent / "ask-project"
+    result = _hiprest(venv, "package", "--deployer", "cfn", "--draft", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    for rel in ("ask-resources.json", "hooks/build.sh", "lambda/requirements.txt",
+                "infrastructure/cfn-deployer/skill-stack.yaml", "lambda/content/sources.yaml",
+                "lambda/interaction_models/en-US.json", "lambda/skill/lambda_function.py",
+                "skill-package/assets/images/hiprest-512.png"):
+        assert (out / rel).is_file(), rel
+    assert not (out / "lambda" / "skill" / "_data").exists()
