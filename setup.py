@@ -35,7 +35,10 @@ class BuildPyWithData(build_py):
         for name, patterns in DATA.items():
             shutil.rmtree(target / name, ignore_errors=True)
             for pattern in patterns:
-                for src in sorted((ROOT / name).glob(pattern)):
+                found = sorted((ROOT / name).glob(pattern))
+                if not found:  # a wheel without them would fail only at run time
+                    raise FileNotFoundError(f"{name}/{pattern}: nothing to ship")
+                for src in found:
                     dest = target / name / src.relative_to(ROOT / name)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(src, dest)

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # What setup.py must carry into the wheel, and what a source copy needs to build one.
 BUILD_INPUTS = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
-SOURCE_DIRS = ("skill", "content", "interaction_models", "docs")
+SOURCE_DIRS = ("skill", "content", "interaction_models", "docs", "infra")
 
 pytestmark = pytest.mark.slow
 
