@@ -441,7 +441,8 @@ def test_dockerfile_adds_nothing_from_urls_and_copies_what_the_skill_reads() -> 
         assert not (op == "RUN" and re.search(r"\b(curl|wget)\b.*\|\s*(sh|bash)", arg))
     copied = " ".join(arg for op, arg in _instructions() if op == "COPY")
     for needed in ("skill/", "content/", "interaction_models/", "pyproject.toml", "setup.py",
-                   "docs/privacy.md", "docs/terms.md", "infra/requirements-image.txt"):
+                   "docs/privacy.md", "docs/terms.md", "infra/requirements-image.txt",
+                   "infra/skill-stack.yaml"):
         assert needed in copied
 
 
