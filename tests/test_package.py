@@ -476,3 +476,34 @@ def test_deployer_code_tree_answers_a_launch_on_its_own(
 def test_deployer_refuses_an_endpoint_it_would_overwrite(tmp_path: Path) -> None:
     with pytest.raises(PackageError, match="sets the endpoint itself"):
         write_package(tmp_path / "p", _settings(lambda_arn=ARN, **POLICY), deployer=True)
+
+
+def test_ask_run_finds_the_handler_where_the_local_debugger_looks(
+    deploy_project: Path, tmp_path: Path
+) -> None:
+    """ask-cli's `ask run` takes the handler's last two parts (lambda_function,
+    lambda_handler), and ask-sdk-local-debug loads <code src>/lambda_function.py by
+    path (importlib spec_from_file_location) and calls handler(envelope, None)."""
+    import os
+    import subprocess
+    import sys
+
+    config = _read(deploy_project / "ask-resources.json")["profiles"]["default"]
+    *_, file_name, handler = config["skillInfrastructure"]["userConfig"]["handler"].split(".")
+    path = deploy_project / config["code"]["default"]["src"] / f"{file_name}.py"
+    script = (
+        "import importlib.util, json, sys; from datetime import UTC, datetime;"
+        f"spec = importlib.util.spec_from_file_location({handler!r}, {str(path)!r});"
+        "mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod);"
+        f"fn = getattr(mod, {handler!r}); import skill; from skill import envelopes;"
+        "caller = envelopes.Caller(application_id="
+        "'amzn1.ask.skill.11111111-2222-4333-8444-555555555555');"
+        "env = json.loads(json.dumps(envelopes.launch(caller, datetime.now(UTC))));"
+        "print(skill.__file__); print('Hip Rest' in json.dumps(fn(env, None)))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
+    env.update(HIPREST_DATA_DIR=str(tmp_path),
+               HIPREST_SKILL_ID="amzn1.ask.skill.11111111-2222-4333-8444-555555555555")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out == [str(deploy_project / "lambda" / "skill" / "__init__.py"), "True"]
