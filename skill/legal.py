@@ -29,11 +29,18 @@ _STYLE = (
 
 
 def for_profile(markdown: str, profile: str) -> str:
-    """``markdown`` without the blocks meant for other profiles (and without the markers)."""
+    """``markdown`` without the blocks meant for other profiles, the markers and other
+    HTML comments."""
     kept: list[str] = []
     active: str | None = None
+    in_comment = False
     for line in markdown.splitlines():
         marker = _PROFILE.match(line.strip())
+        if in_comment or (line.strip().startswith("<!--") and not marker
+                          and line.strip() != _END):
+            # An editor's note, never published.
+            in_comment = not line.strip().endswith("-->")
+            continue
         if marker:
             active = marker.group(1)
         elif line.strip() == _END:

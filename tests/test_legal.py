@@ -30,7 +30,7 @@ def test_privacy_policy_page_says_what_is_stored_how_long_and_how_to_delete(
         assert f"<h2>{heading}</h2>" in page
     assert "<strong>Morning check-ins</strong>" in page  # the private profile keeps them
     assert "400 days" in page
-    assert "<!--" not in page
+    assert "<!--" not in page and "&lt;!--" not in page and "skill/legal.py" not in page
 
 
 def test_public_profile_policy_says_nothing_about_health_is_stored(tmp_path: Path) -> None:
