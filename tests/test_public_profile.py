@@ -7,7 +7,6 @@ and keeps no scores, painful side or red flags, and puts no health data on a car
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,10 @@ USER = Caller().user_id
 
 
 @pytest.fixture
-def public_store(tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore(tmp_path / "store" / "hiprest.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def public(tmp_path: Path, public_store: SqliteStore, clock: FakeClock) -> Conversation:
+def public(tmp_path: Path, store: SqliteStore, clock: FakeClock) -> Conversation:
+    # The shared store fixture, read back by the tests; only the profile differs.
     settings = load_settings(dev=True, data_dir=tmp_path / "data", profile="public")
-    deps = Deps(settings=settings, store=public_store, content=default_library(), clock=clock)
+    deps = Deps(settings=settings, store=store, content=default_library(), clock=clock)
     return make_conversation(SkillRuntime(build_skill(deps)), clock)
 
 
@@ -49,7 +42,7 @@ def _health_keys(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_public_check_in_gives_feedback_says_it_keeps_nothing_and_stores_nothing(
-    public: Conversation, public_store: SqliteStore
+    public: Conversation, store: SqliteStore
 ) -> None:
     run_script(public, """
         U: my stiffness is 6
@@ -58,7 +51,7 @@ def test_public_check_in_gives_feedback_says_it_keeps_nothing_and_stores_nothing
         A: !delete my data
         A: <ends>
     """)
-    assert _health_keys(public_store.load(USER)) == {}
+    assert _health_keys(store.load(USER)) == {}
 
 
 def test_public_week_summary_says_there_is_no_history_and_sends_no_card(
@@ -83,7 +76,7 @@ def test_public_summary_for_a_physio_sends_no_card(public: Conversation) -> None
 
 
 def test_public_profile_keeps_neither_the_painful_side_nor_red_flags(
-    public: Conversation, public_store: SqliteStore
+    public: Conversation, store: SqliteStore
 ) -> None:
     run_script(public, """
         U: my right hip hurts which side should i sleep on
@@ -93,7 +86,7 @@ def test_public_profile_keeps_neither_the_painful_side_nor_red_flags(
         U: i have numbness between my legs
         A: 911
     """)
-    assert _health_keys(public_store.load(USER)) == {}
+    assert _health_keys(store.load(USER)) == {}
 
 
 def test_private_profile_is_the_default_and_keeps_the_history(
