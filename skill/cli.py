@@ -15,8 +15,9 @@ from skill.settings import ENV_PREFIX, LOCALES, Settings, SettingsError, load_se
 _STORE_ENV = ("data_dir", "store", "dynamodb_table", "dynamodb_region", "dynamodb_endpoint_url")
 COMMAND_ENV: dict[str, tuple[str, ...]] = {
     "serve": ("skill_id", "dev", "verify_requests", "verify_timestamp_debug",
-              "require_signature_256", *_STORE_ENV, "profile", "log_level", "max_body_bytes"),
-    "chat": (*_STORE_ENV, "profile"),
+              "require_signature_256", *_STORE_ENV, "profile", "log_level", "max_body_bytes",
+              "now", "tz"),
+    "chat": (*_STORE_ENV, "profile", "now", "tz"),
     "check": (),
     "package": ("lambda_arn", "endpoint_uri", "endpoint_certificate", "privacy_policy_url",
                 "terms_url", "profile", "log_level", "dynamodb_region"),
@@ -55,14 +56,27 @@ def _settings(dev: bool = False, **extra: Any) -> Settings:
 
 
 # -- serve -------------------------------------------------------------------
+def _clock_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """--now / --tz as settings overrides: Settings refuses them outside dev mode."""
+    out: dict[str, Any] = {}
+    if getattr(args, "now", None):
+        out["now"] = args.now
+    if getattr(args, "tz", None):
+        out["tz"] = args.tz
+    return out
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(dev=args.dev)
+    settings = _settings(dev=args.dev, **_clock_overrides(args))
     from skill.app import create_app
 
     if args.dev:
         # One process, threads: the simulator and a single developer.
         app = create_app(settings)
-        print(f"Hip Rest dev server: http://{args.host}:{args.port}/  (verification off)")
+        pinned = f", clock pinned at {settings.now}" if settings.now else ""
+        zone = f", time zone {settings.tz}" if settings.tz else ""
+        url = f"http://{args.host}:{args.port}/"
+        print(f"Hip Rest dev server: {url}  (verification off{pinned}{zone})")
         from werkzeug.serving import run_simple
 
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False)
@@ -74,17 +88,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # -- chat --------------------------------------------------------------------
-def _conversation(user: str, locale: str, apl: bool = False) -> Any:
+def _conversation(
+    user: str, locale: str, apl: bool = False, clock: dict[str, Any] | None = None
+) -> Any:
     from skill.conversation import Conversation
     from skill.envelopes import Caller
-    from skill.factory import make_runtime
+    from skill.factory import make_deps, make_runtime
     from skill.matcher import Matcher
     from skill.models import load_model, slot_types
 
-    settings = _settings(dev=True)
+    settings = _settings(dev=True, **(clock or {}))
     model = load_model(locale)
+    deps = make_deps(settings)
     return Conversation(
-        runtime=make_runtime(settings),
+        runtime=make_runtime(settings, deps),
+        # Envelope timestamps from the same clock the skill reads.
+        clock=deps.clock,
         matcher=Matcher(model),
         caller=Caller(user_id=f"amzn1.ask.account.{user}", locale=locale, apl=apl),
         slot_types=slot_types(model),
@@ -94,7 +113,7 @@ def _conversation(user: str, locale: str, apl: bool = False) -> Any:
 def cmd_chat(args: argparse.Namespace) -> int:
     import logging
 
-    convo = _conversation(args.user, args.locale)
+    convo = _conversation(args.user, args.locale, clock=_clock_overrides(args))
     logging.getLogger("hiprest").setLevel("WARNING")
     interactive = sys.stdin.isatty()
     if interactive:
@@ -179,6 +198,19 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescrip
     """Defaults after each option; the epilog's lines kept as written."""
 
 
+def _add_clock_arguments(parser: argparse.ArgumentParser, note: str) -> None:
+    parser.add_argument(
+        "--now",
+        metavar="WHEN",
+        help=f"pin 'now' to an ISO time, e.g. 2026-12-02T07:30 (in --tz; {note}; HIPREST_NOW)",
+    )
+    parser.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="the user's time zone, e.g. Europe/London (default UTC; HIPREST_TZ)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hiprest",
@@ -204,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=int, default=2, help="gunicorn worker processes (production)"
     )
+    _add_clock_arguments(serve, "with --dev only; production always uses the real clock")
     serve.set_defaults(func=cmd_serve)
 
     chat = command("chat", help="talk to the skill in this terminal (reads stdin when piped)")
@@ -216,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "-v", "--verbose", action="store_true", help="show matched intent, slots and cards"
     )
+    _add_clock_arguments(chat, "e.g. replay tomorrow morning")
     chat.set_defaults(func=cmd_chat)
 
     check = command("check", help="validate content, interaction models and handler coverage")

@@ -82,5 +82,6 @@ def export_user(settings: Settings, user: str, fmt: str = "json") -> str:
         store.close()
     if fmt == "csv":
         return to_csv(doc)
-    out = {"user_id": user_id, "data": doc, "summary": summary_of(doc)}
+    # A development run's pinned clock (--now / HIPREST_NOW) dates the summary too.
+    out = {"user_id": user_id, "data": doc, "summary": summary_of(doc, settings.pinned_now)}
     return json.dumps(out, indent=2, sort_keys=True) + "\n"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -67,6 +69,10 @@ class Settings(BaseModel):
     endpoint_uri: str | None = None
     endpoint_certificate: Literal["Wildcard", "SelfSigned", "Trusted"] = "Wildcard"
     lambda_arn: str | None = None
+    # Development runs only (chat, serve --dev, the simulator): a pinned "now" and the
+    # user's time zone, to replay a morning. Production refuses both (see below).
+    now: str | None = None
+    tz: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -86,6 +92,51 @@ class Settings(BaseModel):
         if value is not None and not SKILL_ID_RE.match(value):
             raise ValueError("must look like amzn1.ask.skill.<uuid>")
         return value
+
+    @field_validator("now", "tz", mode="before")
+    @classmethod
+    def _blank_clock_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from skill.devclock import parse_zone
+
+            parse_zone(value)  # ClockError is a ValueError: one line, naming HIPREST_TZ
+        return value
+
+    @model_validator(mode="after")
+    def _clock_override_only_in_dev(self) -> Settings:
+        if not self.dev and (self.now is not None or self.tz is not None):
+            raise ValueError(
+                "HIPREST_NOW / HIPREST_TZ (--now / --tz) are for development runs only "
+                "(chat, serve --dev); production always uses the real clock"
+            )
+        if self.now is not None:
+            from skill.devclock import parse_now
+
+            parse_now(self.now, self.user_zone)
+        return self
+
+    @property
+    def user_zone(self) -> ZoneInfo | None:
+        """The time zone fixed for a development run, if any."""
+        if self.tz is None:
+            return None
+        from skill.devclock import parse_zone
+
+        return parse_zone(self.tz)
+
+    @property
+    def pinned_now(self) -> datetime | None:
+        """The moment a development run starts at, if pinned."""
+        if self.now is None:
+            return None
+        from skill.devclock import parse_now
+
+        return parse_now(self.now, self.user_zone)
 
     @model_validator(mode="after")
     def _skill_id_required_in_production(self) -> Settings:

@@ -65,7 +65,7 @@ def test_real_server_processes_share_one_database_safely(tmp_path: Path) -> None
                 user = users[(w + i) % len(users)]
                 caller = Caller(user_id=user, api_endpoint=api, application_id=SKILL_ID)
                 server = servers[(w + i) % 2]
-                now = datetime.now(UTC)
+                now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
                 try:
                     if i % 3 == 0:
                         slot = SlotInput("bedtime", "bedtime", "bedtime", "RoutineName")

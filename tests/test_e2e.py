@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.servers import PINNED_NOW
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +85,8 @@ def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
     env["HIPREST_DATA_DIR"] = str(data)
+    # Pinned (issue 18): the dialogues below expect the day voice at any hour.
+    env.update(HIPREST_NOW=PINNED_NOW, HIPREST_TZ="UTC", TZ="UTC")
     log = (data / "server.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "skill", "serve", "--dev", "--host", "127.0.0.1",

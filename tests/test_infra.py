@@ -232,7 +232,8 @@ import importlib.metadata as md, json, sys
 from datetime import UTC, datetime
 from skill import envelopes
 from skill.lambda_function import lambda_handler
-reply = lambda_handler(envelopes.launch(envelopes.Caller(), datetime.now(UTC)), None)
+when = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+reply = lambda_handler(envelopes.launch(envelopes.Caller(), when), None)
 dists = md.packages_distributions()
 tops = {m.split('.')[0] for m in sys.modules}
 print(json.dumps({"speech": reply["response"]["outputSpeech"]["ssml"],
@@ -309,7 +310,7 @@ def test_lambda_handler_answers_a_launch_with_the_dynamodb_store(
     monkeypatch.setenv("HIPREST_SKILL_ID", SKILL_ID)
     monkeypatch.setattr(lambda_function, "_runtime", None)
     caller = envelopes.Caller(user_id="amzn1.ask.account.LAMBDATEST")
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
 
     reply = lambda_function.lambda_handler(envelopes.launch(caller, now), None)
 
@@ -343,7 +344,8 @@ def test_build_script_assembles_a_tree_that_runs_without_the_checkout(tmp_path: 
         "import skill, skill.lambda_function as lf, skill.content as c, skill.models as m;"
         "from skill import envelopes; from datetime import UTC, datetime;"
         "print(skill.__file__); print(c.CONTENT_DIR); print(m.MODELS_DIR);"
-        "r = lf.lambda_handler(envelopes.launch(envelopes.Caller(), datetime.now(UTC)), None);"
+        "w = datetime(2026, 12, 2, 15, 0, tzinfo=UTC);"
+        "r = lf.lambda_handler(envelopes.launch(envelopes.Caller(), w), None);"
         "print(bool(r['response']['outputSpeech']))"
     )
     lines = _run_python(code, env, cwd=tmp_path).split()

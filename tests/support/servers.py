@@ -69,6 +69,10 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+# A weekday afternoon: the day voice, whatever the hour the suite runs at.
+PINNED_NOW = "2026-12-02T15:00:00"
+
+
 def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
     env["HIPREST_DATA_DIR"] = str(data_dir)
@@ -89,11 +93,17 @@ def running_server(
     port = free_port()
     args = [sys.executable, "-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--dev"] if dev else ["--workers", str(workers)]
+    env = dict(env)
+    env.setdefault("TZ", "UTC")
+    if dev:
+        # A dev server's clock is pinned (issue 18); production refuses a pinned clock.
+        env.setdefault("HIPREST_NOW", PINNED_NOW)
+        env.setdefault("HIPREST_TZ", "UTC")
     log = log_path.open("wb")
     process = subprocess.Popen(
         args,
         cwd=REPO,
-        env=dict(env),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
