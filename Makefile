@@ -7,13 +7,21 @@ PORT ?= 8080
 
 .PHONY: run test test-clock lint check bench stress clean
 
+# `make run` needs the runtime only (the simulator is Flask, already a dependency);
+# `make test` adds the dev extras (test, lint and browser tooling: ~7x the size).
+$(VENV)/.runtime: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@
+	touch $@ $(VENV)/.runtime
 
-run: $(VENV)/.installed
+run: $(VENV)/.runtime
 	$(PY) -m skill serve --dev --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed

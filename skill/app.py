@@ -96,6 +96,15 @@ def create_app(
             return error(503, "store unavailable")
         return jsonify({"status": "ready"}), 200
 
+    @app.get("/privacy")
+    @app.get("/terms")
+    def legal() -> Response:
+        # The store listing's policy links (hiprest package derives them from the endpoint).
+        from skill import legal
+
+        name = request.path.strip("/")
+        return Response(legal.page(name, settings.profile), mimetype="text/html")
+
     @app.post("/alexa")
     def alexa() -> tuple[Response, int]:
         try:

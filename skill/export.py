@@ -32,7 +32,11 @@ def find_user(doc_for: Any, user: str) -> tuple[str, dict[str, Any]]:
         doc = doc_for(candidate)
         if doc:
             return candidate, doc
-    raise ExportError(f"no data stored for user {user!r}")
+    raise ExportError(
+        f"no data stored for user {user!r}: give the Alexa user id"
+        f" ({CONSOLE_PREFIX}…, the request's context.System.user.userId) or a"
+        " `hiprest chat --user` name"
+    )
 
 
 def to_csv(doc: dict[str, Any]) -> str:

@@ -61,9 +61,14 @@ class Settings(BaseModel):
     # Time to receive a request body: Alexa sends its few KB at once; a client that
     # drips one holds a server thread, so it is cut off well inside Alexa's 8 s.
     body_timeout_s: float = Field(default=2.0, gt=0, le=5.0)
-    # Skill package (deployable-skill issue): where the store listing points.
-    privacy_policy_url: str = "https://example.com/hiprest/privacy"
-    terms_url: str = "https://example.com/hiprest/terms"
+    # "private" keeps the check-in history, the painful side and red flags (a skill in
+    # development or beta test); "public" stores nothing about the user's health, for
+    # certification without the HIPAA-eligible programme (docs/deploy.md).
+    profile: Literal["private", "public"] = "private"
+    # Skill package: where the store listing points. Unset, `hiprest package` uses the
+    # self-hosted server's /privacy and /terms (HIPREST_ENDPOINT_URI's host).
+    privacy_policy_url: str | None = None
+    terms_url: str | None = None
     endpoint_uri: str | None = None
     endpoint_certificate: Literal["Wildcard", "SelfSigned", "Trusted"] = "Wildcard"
     lambda_arn: str | None = None

@@ -289,3 +289,45 @@ def test_nothing_is_written_inside_the_repository(tmp_path: Path) -> None:
     )
     new = {line for line in after - before if ".db" in line or "data" in line}
     assert new == set()
+
+
+@pytest.mark.parametrize(
+    ("command", "names"),
+    [
+        ("serve", ["HIPREST_SKILL_ID", "HIPREST_VERIFY_REQUESTS", "HIPREST_PROFILE", "PORT"]),
+        ("chat", ["HIPREST_DATA_DIR", "HIPREST_STORE", "HIPREST_PROFILE"]),
+        ("package", ["HIPREST_ENDPOINT_URI", "HIPREST_LAMBDA_ARN", "HIPREST_PRIVACY_POLICY_URL"]),
+        ("export", ["HIPREST_DATA_DIR", "HIPREST_STORE"]),
+    ],
+)
+def test_help_lists_the_settings_each_command_reads_and_defaults(
+    command: str, names: list[str], tmp_path: Path
+) -> None:
+    out = _run([command, "--help"], tmp_path).stdout
+    for name in names:
+        assert name in out, f"{command} --help lacks {name}"
+    if command == "serve":
+        assert "(default: 127.0.0.1)" in out and "HIPREST_STORE" in out
+        assert "default: sqlite" in out and "default: private" in out
+    if command != "serve":
+        assert "HIPREST_SKILL_ID" not in out  # only what the command really reads
+
+
+def test_check_help_says_it_reads_no_settings(tmp_path: Path) -> None:
+    assert "reads no HIPREST_* settings" in _run(["check", "--help"], tmp_path).stdout
+
+
+def test_unknown_locale_is_refused_with_the_list_of_locales(tmp_path: Path) -> None:
+    result = _run(["chat", "--locale", "de-DE"], tmp_path, stdin="help\n")
+    assert result.returncode == 2
+    assert "de-DE" in result.stderr
+    for locale in ("en-US", "en-GB", "en-CA", "en-AU", "en-IN"):
+        assert locale in result.stderr
+    assert "alexa>" not in result.stdout  # no quiet answer in en-US
+
+
+def test_export_says_which_user_id_it_expects(tmp_path: Path) -> None:
+    assert "amzn1.ask.account." in _run(["export", "--help"], tmp_path).stdout
+    result = _run(["export", "--user", "nobody"], tmp_path)
+    assert result.returncode == 1
+    assert "amzn1.ask.account." in result.stderr and "chat --user" in result.stderr

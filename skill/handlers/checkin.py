@@ -117,6 +117,8 @@ def record(
     turn: Turn, score: int, rounded_from: float | None = None, *, confirmed: bool = False
 ) -> Reply:
     v = turn.voice
+    if not turn.keeps_health_data:
+        return unkept(turn, score, rounded_from)
     today = local_today(turn)
     state = load(turn)
     today_key = core.key(today)
@@ -172,6 +174,17 @@ def record(
         return reply
     turn.expect("checkin.summary_offer")
     return reply.say(v.line("checkin.followup.ask")).ask(v.line("checkin.followup.reprompt"))
+
+
+def unkept(turn: Turn, score: int, rounded_from: float | None) -> Reply:
+    """The public profile's check-in: feedback on today's score alone, nothing stored."""
+    turn.clear_pending()
+    v = turn.voice
+    return Reply(end_session=True).say(
+        *rounding(turn, score, rounded_from),
+        v.line("checkin.saved", score=score),
+        v.line("checkin.public.not_kept"),
+    )
 
 
 def rounding(turn: Turn, score: int, rounded_from: float | None) -> list[Part]:
@@ -230,6 +243,9 @@ def when(turn: Turn, day: date, today: date) -> str:
 
 def summary(turn: Turn) -> Reply:
     v = turn.voice
+    if not turn.keeps_health_data:
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("summary.public"))
     today = local_today(turn)
     state = load(turn)
     s = core.week_summary(state.days, today)
