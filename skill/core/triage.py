@@ -53,6 +53,9 @@ class SymptomRule(BaseModel):
     say: str | None = None
     # Counts whoever it is about ("call an ambulance for my husband").
     anyone: bool = False
+    # Dropped when one of these was heard too: "my right leg is numb and tingly" says
+    # where the tingling is, so it is no ambiguous numbness.
+    unless_heard: tuple[str, ...] = ()
     source: str | None = None
 
     @model_validator(mode="after")
@@ -87,7 +90,7 @@ class TriageRules(BaseModel):
         if missing:
             raise ValueError(f"no symptom maps to urgency {sorted(missing)}")
         for symptom_id, rule in self.symptoms.items():
-            unknown = set(rule.all_of) - set(self.symptoms)
+            unknown = set(rule.all_of + rule.unless_heard) - set(self.symptoms)
             if unknown or symptom_id in rule.all_of:
                 raise ValueError(f"{symptom_id}: all_of names unknown symptoms {sorted(unknown)}")
         return self
@@ -286,13 +289,13 @@ class Reading:
     discounted: bool
 
 
-def _clause_hits(compiled: _Compiled, symptom_id: str, cues: Iterable[tuple[str, ...]],
-                 clause: _Clause) -> tuple[bool, bool]:
+def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _Clause,
+                 denials: bool = True) -> tuple[bool, bool]:
     """(heard, discounted) for any of ``cues`` in one clause."""
     heard = discounted = False
     for cue in cues:
         for hit in _find(cue, clause.words):
-            if _denied(compiled, clause.words, hit):
+            if denials and _denied(compiled, clause.words, hit):
                 discounted = True
             else:
                 heard = True
@@ -315,7 +318,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         ]
         heard = False
         for clause in clauses:
-            ok, denied = _clause_hits(compiled, symptom_id, compiled.cues[symptom_id], clause)
+            ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause)
             if clause in usable:
                 heard = heard or ok
                 discounted = discounted or denied
@@ -325,8 +328,10 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         if groups and not heard:
             scopes = [usable] if rule.within == "text" else [[c] for c in usable]
             for scope in scopes:
-                if all(any(_clause_hits(compiled, symptom_id, g, c)[0] for c in scope)
-                       for g in groups):
+                # Only the first group (the symptom) can be denied: in "no feeling down
+                # there" the "no" belongs to the feeling, not to the place.
+                if all(any(_clause_hits(compiled, g, c, index == 0)[0] for c in scope)
+                       for index, g in enumerate(groups)):
                     heard = True
                     break
             if not heard and any(
@@ -337,8 +342,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             heard = True  # decided below, from the other symptoms
         if heard:
             found.append(symptom_id)
-    # A combination holds only when all its parts were heard (parts first in the file
-    # order is not required: iterate until stable).
+    found = [s for s in found if not set(rules.symptoms[s].unless_heard) & set(found)]
+    # A combination holds only when all its parts were heard (iterate until stable).
     changed = True
     while changed:
         changed = False

@@ -1,0 +1,101 @@
+"""Natural answers to the safety follow-up questions (pure).
+
+"Is it only in one leg?" is answered "it's both", "my bum", "just the left", "I don't
+know" as often as yes or no. Anything unclear errs on the side of care: it is read as
+the more urgent answer, never as the reassuring one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from skill.textnorm import normalise
+
+# Pending kinds of the safety questions (session attribute ``pending``).
+WHERE = "safety.where"  # "Is it only in one leg?"
+BLADDER = "safety.bladder"  # "Is it hard to control, or to feel, when you need to go?"
+CLARIFY = "safety.clarify"  # "Is it numbness, weakness, a fall, or a fever?"
+QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY})
+
+Where = Literal["one_leg", "both_legs", "saddle", "unsure"]
+YesNo = Literal["yes", "no", "unsure"]
+
+
+def _has(words: str, *phrases: str) -> bool:
+    return any(re.search(rf"(?<!\S){re.escape(p)}(?!\S)", words) for p in phrases)
+
+
+_UNSURE = ("do not know", "not sure", "no idea", "dunno", "cannot tell", "maybe",
+           "not certain", "i think so", "hard to say", "i guess", "possibly", "perhaps")
+_SADDLE = ("bum", "bottom", "backside", "butt", "buttock", "buttocks", "groin", "between",
+           "down there", "private", "privates", "saddle", "genitals", "back passage", "crotch",
+           "inner thigh", "inner thighs", "bits")
+_BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywhere",
+         "both sides", "both of them", "the pair")
+_ONE = ("left", "right", "one", "only", "just", "single", "one side", "the one", "that leg",
+        "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
+_YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "it is", "that is right", "sure",
+        "uh huh", "mm hmm", "right")
+_NO = ("no", "nope", "nah", "not really", "it is not", "not at all", "never")
+
+
+def where_answer(text: str | None, intent: str | None = None) -> Where:
+    """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
+    words = normalise(text or "")
+    if intent == "AMAZON.YesIntent" and not words:
+        return "one_leg"
+    if intent == "AMAZON.NoIntent" and not words:
+        return "both_legs"
+    if _has(words, *_SADDLE):
+        return "saddle"
+    if _has(words, *_BOTH):
+        return "both_legs"
+    if not words or _has(words, *_UNSURE):
+        return "unsure"
+    if _has(words, *_ONE) or _has(words, *_YES):
+        return "one_leg"
+    if _has(words, *_NO):
+        return "both_legs"
+    return "unsure"
+
+
+_CANNOT = ("cannot", "hard", "difficult", "struggle", "struggling", "leak", "leaking",
+           "accident", "accidents", "wet", "lost control", "no control", "numb", "not feel",
+           "both")
+_FINE = ("i can", "fine", "normal", "just often", "only often", "just a lot", "just need",
+         "it is okay", "it is ok", "all right", "alright", "no problem", "i am okay", "i am ok")
+
+
+def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
+    """Whether control or feeling is lost, from an answer to the bladder question."""
+    words = normalise(text or "")
+    if intent == "AMAZON.YesIntent" and not words:
+        return "yes"
+    if intent == "AMAZON.NoIntent" and not words:
+        return "no"
+    if not words or _has(words, *_UNSURE):
+        return "unsure"
+    if _has(words, *_CANNOT):
+        return "yes"
+    if _has(words, *_YES):
+        return "yes"
+    if _has(words, *_NO) or _has(words, *_FINE):
+        return "no"
+    return "unsure"
+
+
+def yes_no(text: str | None, intent: str | None = None) -> YesNo:
+    """A plain yes or no (the clarify question), unsure otherwise."""
+    if intent == "AMAZON.YesIntent":
+        return "yes"
+    if intent == "AMAZON.NoIntent":
+        return "no"
+    words = normalise(text or "")
+    if _has(words, *_UNSURE) or not words:
+        return "unsure"
+    if _has(words, *_NO):
+        return "no"
+    if _has(words, *_YES):
+        return "yes"
+    return "unsure"
