@@ -35,7 +35,7 @@ _BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywher
          "both sides", "both of them", "the pair")
 _ONE = ("left", "right", "one", "only", "just", "single", "one side", "the one", "that leg",
         "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
-_YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "it is", "that is right", "sure",
+_YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
         "uh huh", "mm hmm", "right")
 _NO = ("no", "nope", "nah", "not really", "it is not", "not at all", "never")
 
@@ -78,9 +78,11 @@ def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
         return "unsure"
     if _has(words, *_CANNOT):
         return "yes"
+    if _has(words, *_FINE):
+        return "no"
     if _has(words, *_YES):
         return "yes"
-    if _has(words, *_NO) or _has(words, *_FINE):
+    if _has(words, *_NO):
         return "no"
     return "unsure"
 

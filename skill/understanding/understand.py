@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from skill.core.triage import Assessment, TriageRules, assess
-from skill.understanding.answers import QUESTIONS
+from skill.understanding.answers import (
+    BLADDER,
+    QUESTIONS,
+    WHERE,
+    bladder_answer,
+    where_answer,
+    yes_no,
+)
 from skill.understanding.matcher import FALLBACK_INTENT, Match, Matcher, SlotValue
 
 RED_FLAG_INTENT = "RedFlagIntent"
@@ -34,8 +41,6 @@ ANSWER_INTENTS = frozenset({
     "AMAZON.YesIntent", "AMAZON.NoIntent", FALLBACK_INTENT, RED_FLAG_INTENT, "WhichSideIntent",
     "CatchAllIntent",
 })
-# A new request must be this sure to leave a pending safety question unanswered.
-NEW_REQUEST_SCORE = 0.95
 
 Kind = Literal["launch", "end", "request", "answer", "red_flag", "clarify", "not_understood"]
 
@@ -62,6 +67,16 @@ def _carrying_words(text: str, score: float) -> Match:
     return Match("IntentRequest", RED_FLAG_INTENT, {SYMPTOM_SLOT: slot}, score)
 
 
+def _sounds_like_an_answer(pending: str, text: str) -> bool:
+    """Words that answer the pending question, not a new request ("where do my pillows
+    go" is a request; "just the left", "both", "I'm not sure" are answers)."""
+    if pending == WHERE:
+        return where_answer(text) != "unsure" or yes_no(text) != "unsure" or len(text.split()) <= 3
+    if pending == BLADDER:
+        return bladder_answer(text) != "unsure" or len(text.split()) <= 3
+    return yes_no(text) != "unsure"
+
+
 def understand(matcher: Matcher, rules: TriageRules, text: str,
                context: Context | None = None) -> Understanding:
     context = context or Context()
@@ -72,8 +87,9 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         return Understanding("end", match)
     found = assess(rules, None, text, free_text=True)
     if context.pending in QUESTIONS:
-        plainly_new = match.intent not in ANSWER_INTENTS and match.score >= NEW_REQUEST_SCORE
-        if not plainly_new or found.kind != "ordinary":
+        plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
+                       and not _sounds_like_an_answer(context.pending, text))
+        if not plainly_new:
             if match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent") and found.kind == "ordinary":
                 return Understanding("answer", match, found)
             return Understanding("answer", _carrying_words(text, match.score), found)
