@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from skill.conversation import Conversation
 from skill.content import default_library
+from skill.conversation import Conversation
 from skill.core.triage import TriageRules, assess
 from skill.understanding.answers import bladder_answer, where_answer
 from skill.understanding.understand import Context, understand
