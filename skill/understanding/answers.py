@@ -8,7 +8,8 @@ the more urgent answer, never as the reassuring one.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, TypeVar
 
 from skill.textnorm import normalise
 
@@ -40,24 +41,31 @@ _YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
 _NO = ("no", "nope", "nah", "not really", "it is not", "not at all", "never")
 
 
+_Result = TypeVar("_Result", bound=str)
+_EMPTY: tuple[str, ...] = ("",)  # stands for no words at all
+
+
+def _read(text: str | None, intent: str | None, on_yes: _Result, on_no: _Result,
+          table: Sequence[tuple[Sequence[str], _Result]], default: _Result) -> _Result:
+    """The first row of ``table`` whose phrases occur in the words (most telling first).
+
+    A bare Yes/No intent (no words carried) is its own answer.
+    """
+    words = normalise(text or "")
+    if not words and intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        return on_yes if intent == "AMAZON.YesIntent" else on_no
+    for phrases, result in table:
+        if (phrases is _EMPTY and not words) or _has(words, *phrases):
+            return result
+    return default
+
+
 def where_answer(text: str | None, intent: str | None = None) -> Where:
     """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
-    words = normalise(text or "")
-    if intent == "AMAZON.YesIntent" and not words:
-        return "one_leg"
-    if intent == "AMAZON.NoIntent" and not words:
-        return "both_legs"
-    if _has(words, *_SADDLE):
-        return "saddle"
-    if _has(words, *_BOTH):
-        return "both_legs"
-    if not words or _has(words, *_UNSURE):
-        return "unsure"
-    if _has(words, *_ONE) or _has(words, *_YES):
-        return "one_leg"
-    if _has(words, *_NO):
-        return "both_legs"
-    return "unsure"
+    return _read(text, intent, "one_leg", "both_legs", (
+        (_SADDLE, "saddle"), (_BOTH, "both_legs"), (_EMPTY, "unsure"), (_UNSURE, "unsure"),
+        (_ONE, "one_leg"), (_YES, "one_leg"), (_NO, "both_legs"),
+    ), "unsure")
 
 
 _CANNOT = ("cannot", "hard", "difficult", "struggle", "struggling", "leak", "leaking",
@@ -69,35 +77,16 @@ _FINE = ("i can", "fine", "normal", "just often", "only often", "just a lot", "j
 
 def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
     """Whether control or feeling is lost, from an answer to the bladder question."""
-    words = normalise(text or "")
-    if intent == "AMAZON.YesIntent" and not words:
-        return "yes"
-    if intent == "AMAZON.NoIntent" and not words:
-        return "no"
-    if not words or _has(words, *_UNSURE):
-        return "unsure"
-    if _has(words, *_CANNOT):
-        return "yes"
-    if _has(words, *_FINE):
-        return "no"
-    if _has(words, *_YES):
-        return "yes"
-    if _has(words, *_NO):
-        return "no"
-    return "unsure"
+    return _read(text, intent, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_CANNOT, "yes"), (_FINE, "no"),
+        (_YES, "yes"), (_NO, "no"),
+    ), "unsure")
 
 
 def yes_no(text: str | None, intent: str | None = None) -> YesNo:
     """A plain yes or no (the clarify question), unsure otherwise."""
-    if intent == "AMAZON.YesIntent":
-        return "yes"
-    if intent == "AMAZON.NoIntent":
-        return "no"
-    words = normalise(text or "")
-    if _has(words, *_UNSURE) or not words:
-        return "unsure"
-    if _has(words, *_NO):
-        return "no"
-    if _has(words, *_YES):
-        return "yes"
-    return "unsure"
+    if intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        return "yes" if intent == "AMAZON.YesIntent" else "no"
+    return _read(text, None, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO, "no"), (_YES, "yes"),
+    ), "unsure")
