@@ -222,7 +222,7 @@ def _compiled(rules: TriageRules) -> _Compiled:
 @dataclass(frozen=True)
 class _Clause:
     words: tuple[str, ...]
-    personal: bool  # about the speaker (not someone or something else)
+    others: frozenset[int]  # where someone or something else is named
     hypothetical: bool
 
 
@@ -252,13 +252,25 @@ def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
 
 
 def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
-    other_at = {i for phrase in compiled.others for i in _find_exact(phrase, words)}
-    personal = any(w in _FIRST_PERSON for w in words) or any(
-        w in ("my", "our") and i + 1 not in other_at for i, w in enumerate(words)
-    )
+    others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
     hypothetical = any(_find(p, words) for p in compiled.hypothetical)
-    # Nothing names who it is about ("fell over twice"): the speaker.
-    return _Clause(tuple(words), personal or not other_at, hypothetical)
+    return _Clause(tuple(words), others, hypothetical)
+
+
+def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
+    """Whether the cue at ``hit`` is about the speaker: the nearest subject before it
+    decides ("I think my husband has a fever": the husband; "my husband says my legs
+    are numb": the speaker). Nothing named before it ("fell over twice"): the speaker."""
+    words = clause.words
+    after = words[hit[-1] + 1:hit[-1] + 3]
+    if any(words[i] in ("me", "myself") for i in hit) or {"me", "myself"} & set(after):
+        return True  # "the dog knocked me over"
+    for i in range(hit[0] - 1, -1, -1):
+        if i in clause.others:
+            return False
+        if words[i] in _FIRST_PERSON or (words[i] in ("my", "our") and i + 1 not in clause.others):
+            return True
+    return True
 
 
 def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bool:
@@ -290,12 +302,14 @@ class Reading:
 
 
 def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _Clause,
-                 denials: bool = True) -> tuple[bool, bool]:
-    """(heard, discounted) for any of ``cues`` in one clause."""
+                 denials: bool = True, anyone: bool = False) -> tuple[bool, bool]:
+    """(heard, discounted) for any of ``cues`` in one clause. ``denials``: a denial or
+    someone else as the subject discounts a hit (the symptom words, not a body part)."""
     heard = discounted = False
     for cue in cues:
         for hit in _find(cue, clause.words):
-            if denials and _denied(compiled, clause.words, hit):
+            if denials and (_denied(compiled, clause.words, hit)
+                            or not (anyone or _about_speaker(clause, hit))):
                 discounted = True
             else:
                 heard = True
@@ -313,12 +327,13 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     for symptom_id, rule in rules.symptoms.items():
         usable = [
             c for c in clauses
-            if (c.personal or rule.anyone) and not c.hypothetical
+            if not c.hypothetical
             and not any(_find_exact(u, c.words) for u in compiled.unless[symptom_id])
         ]
         heard = False
         for clause in clauses:
-            ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause)
+            ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause,
+                                      anyone=rule.anyone)
             if clause in usable:
                 heard = heard or ok
                 discounted = discounted or denied
@@ -330,7 +345,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             for scope in scopes:
                 # Only the first group (the symptom) can be denied: in "no feeling down
                 # there" the "no" belongs to the feeling, not to the place.
-                if all(any(_clause_hits(compiled, g, c, index == 0)[0] for c in scope)
+                if all(any(_clause_hits(compiled, g, c, index == 0, rule.anyone)[0]
+                               for c in scope)
                        for index, g in enumerate(groups)):
                     heard = True
                     break
