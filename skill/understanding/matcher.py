@@ -46,7 +46,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -271,8 +271,9 @@ _POLITE_CLOSERS = (
 )
 # Keyword fallback: an intent wins on its distinctive words only if they explain this much of
 # the utterance's (IDF-weighted) content, and clearly more than the runner-up does.
-KEYWORD_THRESHOLD = 0.6
-KEYWORD_MARGIN = 1.5
+KEYWORD_THRESHOLD = 0.55
+KEYWORD_MARGIN = 1.4
+SLOTLESS_SHARE = 0.2
 # Everyday phrases that share words with red-flag synonyms ("i fell" in "i fell asleep"):
 # a slot value overlapping one of these is not heard as that value.
 ORDINARY_PHRASES: tuple[str, ...] = (
@@ -401,6 +402,12 @@ class Matcher:
             if slot_count and slot_count / (len(sample.content) + slot_count) > FUZZY_THRESHOLD:
                 self._slot_heavy.append(index)
         self._keywords, self._idf = _keyword_weights(self._samples)
+        # Intents mostly said with a slot (a symptom, a score): the keyword pass must hear
+        # one. Those often said without ("where do my pillows go") need not.
+        self._slot_bound = frozenset(
+            name for name in self._intent_slots
+            if _slotless_share(self._samples, name) < SLOTLESS_SHARE
+        )
         self._compile_invocation()
 
     @classmethod
@@ -494,9 +501,13 @@ class Matcher:
         slots: dict[str, SlotValue] = {}
         if self._intent_slots.get(intent):
             sample = next(s for s in self._samples if s.intent == intent and s.slots)
+            # No sample is aligned here, so its literal words may be a value ("on my back").
+            sample = replace(sample, literal_stems=frozenset())
             slots, _ = self._search_slots(sample, tokens, [_stem(t) for t in tokens], {},
                                           ordinary)
-            if not slots:
+            # Only an intent never said without its slot needs it heard ("pillows please"
+            # is a PillowIntent without a position; a symptom needs its words).
+            if not slots and intent in self._slot_bound:
                 return None
         return Match("IntentRequest", intent, slots, round(0.7 * best, 3))
 
@@ -834,6 +845,11 @@ def _keyword_weights(
     count = len(words)
     idf = {stem: math.log((count + 1) / n) for stem, n in frequency.items()}
     return {intent: frozenset(stems) for intent, stems in words.items()}, idf
+
+
+def _slotless_share(samples: Sequence[_Sample], intent: str) -> float:
+    own = [s for s in samples if s.intent == intent and s.from_model]
+    return sum(not s.slots for s in own) / len(own) if own else 0.0
 
 
 def _language_model(model: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -46,7 +46,7 @@ def test_ordinary_bedtime_talk_rarely_raises_an_alarm(tuning_figures: dict[str, 
 
 def test_other_requests_land_on_topic(tuning_figures: dict[str, Figure]) -> None:
     figure = tuning_figures["class intent"]
-    assert figure.rate >= 0.90, figure.line()
+    assert figure.rate >= 0.92, figure.line()
 
 
 def test_no_red_flag_is_lost_in_any_dialog_state() -> None:
