@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from skill import envelopes
+from skill.checks import handler_input_for
 from skill.content import default_library
 from skill.conversation import Conversation
 from skill.core.triage import TriageRules, assess
+from skill.deps import Deps
+from skill.handlers.safety import free_text_reply
+from skill.turn import turn_of
 from skill.understanding.answers import bladder_answer, where_answer
 from skill.understanding.understand import Context, understand
-from tests.support.dialog import run_script
+from tests.support.dialog import FakeClock, run_script
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +190,17 @@ def test_fall_without_weight_bearing_is_an_emergency(convo: Conversation) -> Non
         A: keep warm
         A: <ends>
     """)
+
+
+def test_free_text_reply_serves_any_handler_holding_the_words(
+    deps: Deps, clock: FakeClock
+) -> None:
+    env = envelopes.intent(envelopes.Caller(), clock(), "AMAZON.FallbackIntent", {})
+    turn = turn_of(handler_input_for(deps, env))
+    reply = free_text_reply(turn, "i fell and i can't put weight on it")
+    assert reply is not None and reply.ends_session
+    assert free_text_reply(turn, "my leg fell asleep") is None
+    assert free_text_reply(turn, "") is None
+    question = free_text_reply(turn, "i keep needing the toilet at night")
+    assert question is not None and not question.ends_session
+    assert turn.pending == "safety.bladder"

@@ -103,6 +103,27 @@ def _clarify(turn: Turn, found: Assessment) -> Reply:
     return _ask(turn, kind, found.also)
 
 
+def free_text_reply(turn: Turn, words: str | None) -> Reply | None:
+    """For a handler holding the person's own words (the catch-all utterance, a custom
+    slot's raw value, any text in any dialog state): the red-flag answer, or its one
+    short question, or None when the words report no symptom. Triage is
+    ``assess(..., free_text=True)``: denials, other people and hypotheticals are none."""
+    if not words or not words.strip():
+        return None
+    found = assess(_rules(turn), None, words, free_text=True)
+    if found.kind == "answer":
+        return _answer(turn, found)
+    if found.kind == "clarify":
+        return _clarify(turn, found)
+    return None
+
+
+def _answer(turn: Turn, found: Assessment) -> Reply:
+    if found.urgency is not None:
+        turn.deps.log.info("red flag answered", extra={"urgency": found.urgency})
+    return urgent_reply(turn, found.urgency, found.symptom)
+
+
 class RedFlagHandler(IntentHandler):
     intents = ("RedFlagIntent",)
 
@@ -116,9 +137,7 @@ class RedFlagHandler(IntentHandler):
         found = assess(_rules(turn), slot.resolved_id, slot.value)
         v = turn.voice
         if found.kind == "answer":
-            if found.urgency is not None:
-                turn.deps.log.info("red flag answered", extra={"urgency": found.urgency})
-            return urgent_reply(turn, found.urgency, found.symptom)
+            return _answer(turn, found)
         if found.kind == "ordinary":
             # "I feel a stretch": bedtime talk the slot caught, not a symptom. Let the
             # running dialog (a routine, a check-in) treat it as it treats unclear words.
