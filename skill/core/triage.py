@@ -134,6 +134,7 @@ _BREAKS = frozenset({"but", "and", "though", "although", "however", "plus", "whe
 _PUNCTUATION = re.compile(r"[.,;:!?\n]+")
 _FIRST_PERSON = frozenset({"i", "me", "myself", "mine", "we", "us"})
 _MAX_GAP = 2
+_SHORT_TAIL = 2
 _NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
 _DEFAULT_REACH = 6
 _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
@@ -234,14 +235,21 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
         for hedge in compiled.hedges:
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
-        current: list[str] = []
-        for word in [*words, "and"]:
+        pieces: list[list[str]] = [[]]
+        for word in words:
             if word in _BREAKS:
-                if current:
-                    out.append(_clause(compiled, current))
-                current = []
+                pieces.append([])
             else:
-                current.append(word)
+                pieces[-1].append(word)
+        merged: list[list[str]] = []
+        for part in pieces:
+            if merged and 0 < len(part) <= _SHORT_TAIL:
+                # "my leg is numb and tingly": a word or two after the break share the
+                # clause's subject, so they stay in it.
+                merged[-1].extend(part)
+            elif part:
+                merged.append(part)
+        out.extend(_clause(compiled, part) for part in merged)
     return out
 
 
