@@ -155,8 +155,22 @@ class Conversation:
         kind = pending.get("kind") if isinstance(pending, dict) else None
         return kind if isinstance(kind, str) else None
 
+    def _expecting(self) -> tuple[str, str] | None:
+        """The slot the last answer elicited (Dialog.ElicitSlot), as Alexa biases NLU."""
+        if not self.in_session or not self.history:
+            return None
+        for directive in self.history[-1].directives:
+            if directive.get("type") != "Dialog.ElicitSlot":
+                continue
+            intent = (directive.get("updatedIntent") or {}).get("name")
+            slot = directive.get("slotToElicit")
+            if isinstance(intent, str) and isinstance(slot, str):
+                return intent, slot
+        return None
+
     def say(self, utterance: str) -> Exchange:
-        context = Context(pending=self._pending(), locale=self.caller.locale)
+        context = Context(pending=self._pending(), locale=self.caller.locale,
+                          expecting=self._expecting())
         match = understand(self.matcher, self._rules(), utterance, context).match
         if match.kind == "LaunchRequest":
             self.session_id = None

@@ -143,9 +143,13 @@ def _format_number(value: float) -> str:
 
 
 # A number said as a time of day ("3 am", "two in the morning", "four o clock").
+# "seven thirty in the morning" and "half past seven" too (issue 14: the first was
+# once logged as a stiffness score of 7).
 _CLOCK_TIME = re.compile(
-    r"\b(?P<n>[a-z0-9]+)\s+(?:am|pm|a m|p m|oclock|o clock|in the morning|at night"
-    r"|in the afternoon|in the evening)\b"
+    r"\b(?:(?:half|quarter) (?:past|to) (?P<h>[a-z0-9]+)"
+    r"|(?P<n>[a-z0-9]+)(?: (?:thirty|fifteen|forty five|forty|twenty|ten|five|oh [a-z]+|[0-5]\d))?"
+    r"\s+(?:am|pm|a m|p m|oclock|o clock|in the morning|at night"
+    r"|in the afternoon|in the evening))\b"
 )
 
 
@@ -420,8 +424,14 @@ class Matcher:
 
     # ----------------------------------------------------------------- matching
 
-    def match(self, utterance: str) -> Match:
-        """Map typed text to a request: launch, session end (exit), an intent, or Fallback."""
+    def match(self, utterance: str, *, expecting: tuple[str, str] | None = None) -> Match:
+        """Map typed text to a request: launch, session end (exit), an intent, or Fallback.
+
+        ``expecting`` (intent, slot): the slot the last response elicited
+        (``Dialog.ElicitSlot``). As Alexa's NLU is biased towards it, a bare value of
+        that slot's type fills it ("about a four" -> the score) unless the words are
+        plainly another request ("stop", "help").
+        """
         # Cut raw text first too, so normalising a pasted essay stays cheap.
         text = _cap(normalise(utterance[: 2 * MAX_MATCH_CHARS]))
         text = self._strip_wake_word(text)
@@ -440,13 +450,35 @@ class Matcher:
         clock = _CLOCK_TIME.search(text)
         if clock is not None and any(
             self._type_of(result.intent or "", name).is_number
-            and value.value == parse_number(clock.group("n"))
+            and value.value == parse_number(clock.group("n") or clock.group("h"))
             for name, value in result.slots.items()
         ):
             # "it's 3 am and my hip hurts": a clock time is not a 0-10 score. Match
             # again without it rather than log a score nobody gave.
-            result = self._match_text(_CLOCK_TIME.sub(" ", text).strip() or text)
+            rest = _CLOCK_TIME.sub(" ", text).strip()
+            result = self._match_text(rest) if rest else self._fallback(0.0)
+        if expecting is not None:
+            return self._expected(text, result, *expecting)
         return result
+
+    def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
+        if result.intent == intent and slot in result.slots:
+            return result
+        if result.intent in BUILTIN_SAMPLES and result.score >= 0.9:
+            return result  # a way out stays a way out
+        slot_type = self._type_of(intent, slot)
+        if slot_type.is_number:
+            if _CLOCK_TIME.search(text):
+                return result  # a time of day is never a score
+            values = _find_values(slot_type, text.split())
+        elif slot_type.search is not None:
+            values = _find_values(slot_type, text.split())
+        else:
+            return result  # times, dates: left to the model's own samples
+        if len(values) != 1:
+            return result  # none, or two candidates: not a bare answer
+        value = self._slot_value(intent, slot, values[0][2])
+        return Match("IntentRequest", intent, {slot: value}, 0.9)
 
     def _match_text(self, text: str) -> Match:
         exact = self._match_exact(text)

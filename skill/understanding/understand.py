@@ -51,6 +51,8 @@ class Context:
 
     pending: str | None = None
     locale: str = "en-US"
+    # (intent, slot) the last response elicited with Dialog.ElicitSlot, if any.
+    expecting: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def _sounds_like_an_answer(pending: str, text: str) -> bool:
 def understand(matcher: Matcher, rules: TriageRules, text: str,
                context: Context | None = None) -> Understanding:
     context = context or Context()
-    match = matcher.match(text)
+    match = matcher.match(text, expecting=context.expecting)
     if match.kind == "LaunchRequest":
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
