@@ -45,7 +45,7 @@ class CapabilitySpec(NamedTuple):
 
 _INTENT = "IntentRequest"
 CAPABILITIES: tuple[CapabilitySpec, ...] = (
-    CapabilitySpec("skill.handlers.safety", (_INTENT,), ("yes", "no")),
+    CapabilitySpec("skill.handlers.safety", (_INTENT,), ()),
     CapabilitySpec(
         "skill.handlers.privacy", (_INTENT, "AlexaSkillEvent.SkillDisabled"), ("yes", "no")
     ),

@@ -1,5 +1,6 @@
-"""A conversation with the skill, as Alexa would carry it: typed text → matcher →
-envelope → runtime → response, with the session carried between turns.
+"""A conversation with the skill, as Alexa would carry it: typed text → understanding
+(:mod:`skill.understanding`: matcher + free-text triage) → envelope → runtime →
+response, with the session carried between turns.
 
 Used by ``hiprest chat``, the simulator page and the turn-script tests, so all
 three exercise exactly the path a real request takes after verification.
@@ -14,10 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skill import envelopes
+from skill.core.triage import TriageRules
 from skill.envelopes import Caller, SlotInput
-from skill.matcher import Match, Matcher
 from skill.runtime import SkillRuntime
 from skill.speech import validate_reprompt, validate_ssml
+from skill.understanding.matcher import Match, Matcher
+from skill.understanding.understand import Context, understand
 
 
 def _strip_ssml(ssml: str) -> str:
@@ -97,6 +100,8 @@ class Conversation:
     history: list[Exchange] = field(default_factory=list)
     # intent -> slot -> custom slot type, so slots carry entity-resolution blocks
     slot_types: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The triage rules free text is read with; None: the shipped ones for the locale.
+    rules: TriageRules | None = None
 
     @property
     def in_session(self) -> bool:
@@ -136,8 +141,37 @@ class Conversation:
     def event(self, kind: str) -> Exchange:
         return self.send(envelopes.skill_event(self.caller, self.clock(), kind))
 
+    def _rules(self) -> TriageRules:
+        if self.rules is None:
+            from skill.content import default_library
+
+            rules = default_library().for_locale(self.caller.locale).sections["triage"]
+            assert isinstance(rules, TriageRules)
+            self.rules = rules
+        return self.rules
+
+    def _pending(self) -> str | None:
+        pending = self.attributes.get("pending") if self.in_session else None
+        kind = pending.get("kind") if isinstance(pending, dict) else None
+        return kind if isinstance(kind, str) else None
+
+    def _expecting(self) -> tuple[str, str] | None:
+        """The slot the last answer elicited (Dialog.ElicitSlot), as Alexa biases NLU."""
+        if not self.in_session or not self.history:
+            return None
+        for directive in self.history[-1].directives:
+            if directive.get("type") != "Dialog.ElicitSlot":
+                continue
+            intent = (directive.get("updatedIntent") or {}).get("name")
+            slot = directive.get("slotToElicit")
+            if isinstance(intent, str) and isinstance(slot, str):
+                return intent, slot
+        return None
+
     def say(self, utterance: str) -> Exchange:
-        match = self.matcher.match(utterance)
+        context = Context(pending=self._pending(), locale=self.caller.locale,
+                          expecting=self._expecting())
+        match = understand(self.matcher, self._rules(), utterance, context).match
         if match.kind == "LaunchRequest":
             self.session_id = None
             env = envelopes.launch(self.caller, self.clock(), **self._session_kw())

@@ -35,12 +35,14 @@ _PROBE = """
 import gc, json, sys
 import skill.lambda_function as entry
 gc_after_import = gc.isenabled()
-after_import = sorted(m for m in ("flask", "pydantic_settings", "urllib.request", "skill.matcher")
+after_import = sorted(m for m in ("flask", "pydantic_settings", "urllib.request", "skill.matcher",
+                                        "skill.understanding.matcher")
                       if m in sys.modules)
 out = entry.lambda_handler(json.loads(sys.argv[1]), None)
 # (urllib.request may load now: a new user's first launch asks the Settings API for a zone.)
 after_answer = sorted(
-    m for m in ("flask", "pydantic_settings", "skill.matcher") if m in sys.modules
+    m for m in ("flask", "pydantic_settings", "skill.matcher", "skill.understanding.matcher")
+    if m in sys.modules
 )
 again = entry.lambda_handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"import": after_import, "answer": after_answer,
