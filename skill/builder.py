@@ -9,6 +9,7 @@ Handler order (first match answers):
 4. checkin  - morning stiffness score and summaries
 5. bedside  - pillows, sides, mattress, why it hurts, habits, when to see someone
 6. night voice, reminders, the four-week summary (night, reminders, summary)
+   and out-of-scope questions (scope: medicines, scans, surgery)
 7. built-ins - launch, help, stop/cancel, home, yes/no, fallback, session end
 8. unhandled - anything left: a calm answer for intents, silence for events
 
@@ -46,7 +47,7 @@ class CapabilitySpec(NamedTuple):
 
 _INTENT = "IntentRequest"
 CAPABILITIES: tuple[CapabilitySpec, ...] = (
-    CapabilitySpec("skill.handlers.safety", (_INTENT,), ("yes", "no")),
+    CapabilitySpec("skill.handlers.safety", (_INTENT,), ()),
     CapabilitySpec(
         "skill.handlers.privacy", (_INTENT, "AlexaSkillEvent.SkillDisabled"), ("yes", "no")
     ),
@@ -68,6 +69,7 @@ CAPABILITIES: tuple[CapabilitySpec, ...] = (
         ("yes", "no", "help", "heard"),
     ),
     CapabilitySpec("skill.handlers.summary", (_INTENT,), ()),
+    CapabilitySpec("skill.handlers.scope", (_INTENT,), ()),
 )
 
 

@@ -1,5 +1,6 @@
-"""A conversation with the skill, as Alexa would carry it: typed text → matcher →
-envelope → runtime → response, with the session carried between turns.
+"""A conversation with the skill, as Alexa would carry it: typed text → understanding
+(:mod:`skill.understanding`: matcher + free-text triage) → envelope → runtime →
+response, with the session carried between turns.
 
 Used by ``hiprest chat``, the simulator page and the turn-script tests, so all
 three exercise exactly the path a real request takes after verification.
@@ -14,10 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from skill import envelopes
+from skill.core.triage import TriageRules
+from skill.dialogbias import CATCH_ALL as CATCH_ALL_INTENT
+from skill.dialogbias import alexa_request
 from skill.envelopes import Caller, SlotInput
-from skill.matcher import Match, Matcher
 from skill.runtime import SkillRuntime
 from skill.speech import validate_reprompt, validate_ssml
+from skill.understanding.matcher import Match, Matcher
+from skill.understanding.understand import Context, understand
 
 
 def _strip_ssml(ssml: str) -> str:
@@ -97,8 +102,11 @@ class Conversation:
     history: list[Exchange] = field(default_factory=list)
     # intent -> slot -> custom slot type, so slots carry entity-resolution blocks
     slot_types: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The triage rules free text is read with; None: the shipped ones for the locale.
+    rules: TriageRules | None = None
     # The last answer's Dialog.ElicitSlot / Dialog.ConfirmIntent directive: Alexa's
-    # NLU is biased by it for the next utterance, and so is the console.
+    # NLU is biased by it for the next utterance, and so is the console (the
+    # simulator hands it back with the session).
     dialog: dict[str, Any] | None = None
 
     @property
@@ -147,13 +155,40 @@ class Conversation:
     def event(self, kind: str) -> Exchange:
         return self.send(envelopes.skill_event(self.caller, self.clock(), kind))
 
-    def say(self, utterance: str) -> Exchange:
-        from skill.dialogbias import biased_match
+    def _rules(self) -> TriageRules:
+        if self.rules is None:
+            from skill.content import default_library
 
+            rules = default_library().for_locale(self.caller.locale).sections["triage"]
+            assert isinstance(rules, TriageRules)
+            self.rules = rules
+        return self.rules
+
+    def _pending(self) -> str | None:
+        pending = self.attributes.get("pending") if self.in_session else None
+        kind = pending.get("kind") if isinstance(pending, dict) else None
+        return kind if isinstance(kind, str) else None
+
+    def _expecting(self) -> tuple[str, str] | None:
+        """The slot the last answer elicited (Dialog.ElicitSlot), as Alexa biases NLU."""
+        directive = self.dialog if self.in_session else None
+        if directive is None or directive.get("type") != "Dialog.ElicitSlot":
+            return None
+        intent = (directive.get("updatedIntent") or {}).get("name")
+        slot = directive.get("slotToElicit")
+        if isinstance(intent, str) and isinstance(slot, str):
+            return intent, slot
+        return None
+
+    def say(self, utterance: str) -> Exchange:
+        context = Context(pending=self._pending(), locale=self.caller.locale,
+                          expecting=self._expecting())
+        match = understand(self.matcher, self._rules(), utterance, context).match
+        # What a real Echo sends: the confirmed intent after Dialog.ConfirmIntent, the
+        # catch-all's words for what no sample fits. Exchange.match stays what the
+        # understanding decided.
         dialog = self.dialog if self.in_session else None
-        match, confirmation = biased_match(
-            self.matcher, utterance, dialog, self.caller.locale, self.slot_types
-        )
+        sent, confirmation = alexa_request(match, utterance, dialog, self.caller.locale)
         if match.kind == "LaunchRequest":
             self.session_id = None
             env = envelopes.launch(self.caller, self.clock(), **self._session_kw())
@@ -162,20 +197,21 @@ class Conversation:
                 return Exchange(utterance, match, {}, {"version": "1.0", "response": {}})
             env = envelopes.session_ended(self.caller, self.clock(), **self._session_kw())
         else:
-            name = match.intent or "AMAZON.FallbackIntent"
+            name = sent.intent or "AMAZON.FallbackIntent"
             types = self.slot_types.get(name, {})
             # Alexa lists every declared slot, with no value where none was said.
             slots = {slot: SlotInput(None) for slot in self.matcher.slot_names(name)}
             slots.update(
                 {
                     slot: SlotInput(s.value, s.resolved_id, s.resolved_name, types.get(slot))
-                    for slot, s in match.slots.items()
+                    for slot, s in sent.slots.items()
                 }
             )
             env = envelopes.intent(self.caller, self.clock(), name, slots, **self._session_kw())
             if confirmation is not None:
-                # Dialog.ConfirmIntent answered: Alexa sends the confirmed intent back.
                 env["request"]["intent"]["confirmationStatus"] = confirmation
             if dialog is not None:
                 env["request"]["dialogState"] = "IN_PROGRESS"
-        return self.send(env, utterance, match)
+        # An elicited slot filled by the bias is what was understood; the catch-all
+        # carries words that were not.
+        return self.send(env, utterance, match if sent.intent == CATCH_ALL_INTENT else sent)

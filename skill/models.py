@@ -18,7 +18,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
+from skill.data import data_dir
+
+MODELS_DIR = data_dir("interaction_models")
 BASE_LOCALE = "en-US"
 BUILTIN_TYPES_PREFIX = "AMAZON."
 

@@ -35,12 +35,14 @@ _PROBE = """
 import gc, json, sys
 import skill.lambda_function as entry
 gc_after_import = gc.isenabled()
-after_import = sorted(m for m in ("flask", "pydantic_settings", "urllib.request", "skill.matcher")
+after_import = sorted(m for m in ("flask", "pydantic_settings", "urllib.request", "skill.matcher",
+                                        "skill.understanding.matcher")
                       if m in sys.modules)
 out = entry.lambda_handler(json.loads(sys.argv[1]), None)
 # (urllib.request may load now: a new user's first launch asks the Settings API for a zone.)
 after_answer = sorted(
-    m for m in ("flask", "pydantic_settings", "skill.matcher") if m in sys.modules
+    m for m in ("flask", "pydantic_settings", "skill.matcher", "skill.understanding.matcher")
+    if m in sys.modules
 )
 again = entry.lambda_handler(json.loads(sys.argv[1]), None)
 print(json.dumps({"import": after_import, "answer": after_answer,
@@ -54,7 +56,7 @@ def test_lambda_entry_imports_no_flask_matcher_settings_library_or_urllib(tmp_pa
     caller = envelopes.Caller(
         user_id="amzn1.ask.account.COLD", application_id=SKILL_ID, api_endpoint="http://127.0.0.1:9"
     )
-    event = envelopes.launch(caller, datetime.now(UTC))
+    event = envelopes.launch(caller, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
@@ -200,7 +202,7 @@ def _caller() -> envelopes.Caller:
 
 
 def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
     (first,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
     assert first["spoke"]
@@ -210,7 +212,7 @@ def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
 def test_returning_launch_without_a_stored_routine_imports_no_capability_module(
     tmp_path: Path,
 ) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], [])
     watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
     (again,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
@@ -222,7 +224,7 @@ def test_returning_launch_without_a_stored_routine_imports_no_capability_module(
 def test_returning_launch_with_a_routine_left_mid_way_imports_it_and_offers_to_resume(
     tmp_path: Path,
 ) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     first = [
         envelopes.launch(_caller(), now),
         envelopes.intent(_caller(), now, "StartRoutineIntent", new=False),
@@ -237,7 +239,7 @@ def test_returning_launch_with_a_routine_left_mid_way_imports_it_and_offers_to_r
 
 
 def test_an_intent_imports_capabilities_only_up_to_the_one_that_answers(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     events = [
         envelopes.launch(_caller(), now),
         envelopes.intent(_caller(), now, "NightVoiceOnIntent", new=False),

@@ -98,7 +98,8 @@ def test_a_fall_without_weight_bearing_during_strengthening_gets_care_now(
         A: <ends>
         """,
     )
-    assert [f["symptom"] for f in red_flags(store)] in (["fall"], ["fall_no_weight"])
+    (flag,) = red_flags(store)
+    assert flag["symptom"].startswith("fall") and flag["urgency"] in ("urgent", "emergency")
 
 
 def test_a_red_flag_as_the_check_in_score_answer_is_answered_and_no_score_saved(
@@ -490,9 +491,11 @@ def test_words_no_sample_fits_reach_the_backend_through_the_catch_all(
     convo: Conversation,
 ) -> None:
     convo.launch()
-    sent = convo.say(SADDLE)
+    words = "the purple elephants are dancing again"
+    sent = convo.say(words)
     assert sent.request["request"]["intent"]["name"] == "CatchAllIntent"
-    assert sent.request["request"]["intent"]["slots"]["Utterance"]["value"] == SADDLE
+    assert sent.request["request"]["intent"]["slots"]["Utterance"]["value"] == words
+    assert sent.match is not None and sent.match.intent == "AMAZON.FallbackIntent"
 
 
 # --------------------------------------------------------------- Follow-Up Mode at night

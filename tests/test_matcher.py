@@ -714,3 +714,19 @@ def test_a_score_said_with_this_morning_is_still_a_score() -> None:
     match = Matcher(load_model("en-US")).match("my hip is a 4 this morning")
     assert match.intent == "CheckInIntent"
     assert match.slots["Score"].value == "4"
+
+
+def test_an_elicited_slot_takes_a_bare_value_of_its_type(en_us_matcher: Matcher) -> None:
+    # Dialog.ElicitSlot biases Alexa's NLU towards the slot; the console does the same.
+    heard = en_us_matcher.match("hmm about a four i'd say", expecting=("CheckInIntent", "Score"))
+    assert (heard.intent, heard.slots["Score"].value) == ("CheckInIntent", "4")
+    position = en_us_matcher.match("mostly the side", expecting=("PillowIntent", "Position"))
+    assert position.slots["Position"].resolved_id == "side"
+
+
+def test_an_elicited_score_never_takes_a_time_or_a_way_out(en_us_matcher: Matcher) -> None:
+    timed = en_us_matcher.match("seven thirty in the morning",
+                                expecting=("CheckInIntent", "Score"))
+    assert "Score" not in timed.slots
+    assert en_us_matcher.match("stop", expecting=("CheckInIntent", "Score")).intent == (
+        "AMAZON.StopIntent")

@@ -39,7 +39,7 @@ def assert_red_flag_answer(exchange: Exchange, number: str = "911") -> None:
         ("both my legs feel weak", "call 911 now"),
         ("i fell", "urgent care"),
         ("i can't put weight on my leg", "urgent care"),
-        ("i have a fever and my hip is hot", "doctor today"),
+        ("i have a fever and my hip is hot", "emergency department"),
         ("my hip is hot and swollen", "doctor today"),
         ("i've been losing weight without trying", "your doctor soon"),
         ("the pain is constant", "your doctor soon"),

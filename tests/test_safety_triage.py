@@ -30,7 +30,11 @@ def rules() -> TriageRules:
         ("saddle_numbness", "emergency"),
         ("bladder_bowel", "emergency"),
         ("weak_both_legs", "emergency"),
-        ("fall", "urgent"),
+        ("fall", "same_day"),
+        ("fall_cannot_bear_weight", "emergency"),
+        ("hot_swollen_fever", "urgent"),
+        ("leg_weakness", "doctor"),
+        ("sudden_leg_weakness", "same_day"),
         ("cannot_bear_weight", "urgent"),
         ("fever", "same_day"),
         ("hot_swollen_joint", "same_day"),
@@ -100,7 +104,8 @@ def test_the_more_urgent_reading_wins_when_slot_and_words_disagree(rules: Triage
         "bladder_bowel",
         "emergency",
     )
-    assert triage(rules, "fall", "i fell") == ("fall", "urgent")
+    # Issue 15: a fall when the person can walk is same-day care, not urgent.
+    assert triage(rules, "fall", "i fell") == ("fall", "same_day")
 
 
 def test_nothing_recognised_gives_no_urgency(rules: TriageRules) -> None:

@@ -33,15 +33,36 @@ _FILLERS = frozenset({
 class SymptomRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     urgency: Urgency
-    # Each cue is a few words that must all appear (as word prefixes) in the text.
-    cues: tuple[str, ...] = Field(min_length=1)
-    # Words that veto this rule ("fall asleep" is not a fall).
+    # Each cue is a few words in that order (word prefixes; up to two other words may
+    # sit between them). See the comment at the top of the triage section.
+    cues: tuple[str, ...] = ()
+    # One cue from every group, in any order ("numb" + "between my legs").
+    groups: tuple[tuple[str, ...], ...] = ()
+    # Where a group's cues must meet: one clause (default) or anywhere in the text.
+    within: Literal["clause", "text"] = "clause"
+    # Symptoms that must all be heard too ("fever" + "hot_swollen_joint").
+    all_of: tuple[str, ...] = ()
+    # Words that veto this rule in the clause they share ("fall asleep" is not a fall).
     unless: tuple[str, ...] = ()
     # Ambiguous words ("numb" with no body part): ask before answering, and rank
     # just after the specific rules of the same urgency.
     clarify: bool = False
+    # The question a clarify rule asks (a pending kind; default: where is it).
+    ask: str | None = None
     # Content key of the answer, when not ``safety.<urgency>``.
     say: str | None = None
+    # Counts whoever it is about ("call an ambulance for my husband").
+    anyone: bool = False
+    # Dropped when one of these was heard too: "my right leg is numb and tingly" says
+    # where the tingling is, so it is no ambiguous numbness.
+    unless_heard: tuple[str, ...] = ()
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _has_a_cue(self) -> SymptomRule:
+        if not (self.cues or self.groups or self.all_of):
+            raise ValueError("a symptom needs cues, groups or all_of")
+        return self
 
 
 class TriageRules(BaseModel):
@@ -53,6 +74,14 @@ class TriageRules(BaseModel):
     # Bedtime words that are no symptom ("a stretch", "relaxed"): words made only of
     # these (and fillers) are ordinary talk, not a red flag to ask about.
     ordinary: tuple[str, ...] = ()
+    # A cue after one of these in its clause is denied ("no numbness").
+    negations: tuple[str, ...] = ("no", "not", "never", "without")
+    # Uncertainty that must not read as a denial ("not sure if my legs are numb").
+    hedges: tuple[str, ...] = ()
+    # A clause naming one of these and not the speaker is about someone else.
+    others: tuple[str, ...] = ()
+    # A clause with one of these asks about a symptom instead of reporting it.
+    hypothetical: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _every_urgency_has_a_symptom(self) -> TriageRules:
@@ -60,11 +89,16 @@ class TriageRules(BaseModel):
         missing = set(URGENCY_ORDER) - used
         if missing:
             raise ValueError(f"no symptom maps to urgency {sorted(missing)}")
+        for symptom_id, rule in self.symptoms.items():
+            unknown = set(rule.all_of + rule.unless_heard) - set(self.symptoms)
+            if unknown or symptom_id in rule.all_of:
+                raise ValueError(f"{symptom_id}: all_of names unknown symptoms {sorted(unknown)}")
         return self
 
     def check_sources(self, sources: set[str]) -> None:
-        if self.source not in sources:
-            raise ValueError(f"unknown source {self.source!r}")
+        for cited in (self.source, *(r.source for r in self.symptoms.values() if r.source)):
+            if cited not in sources:
+                raise ValueError(f"unknown source {cited!r}")
 
     def urgency_of(self, symptom_id: str) -> Urgency | None:
         rule = self.symptoms.get(symptom_id)
@@ -78,40 +112,289 @@ def most_urgent(urgencies: Iterable[Urgency | None]) -> Urgency | None:
     return min(found, key=URGENCY_ORDER.index)
 
 
+# --------------------------------------------------------------------------- reading text
+
+# Phrases kept whole through clause splitting, and everyday forms read as the cue forms.
+_JOINED = (
+    ("pins and needles", "pinsandneedles"), ("hot and cold", "hotandcold"),
+    ("day and night", "dayandnight"), ("night and day", "dayandnight"),
+    ("sick and tired", "sickandtired"), ("on and off", "onandoff"),
+    ("bottom of my foot", "sole of my foot"), ("bottom of my feet", "soles of my feet"),
+    ("bottom of the stairs", "foot of the stairs"), ("bottoms of my feet", "soles of my feet"),
+    ("can no longer", "cannot"), ("could not", "cannot"), ("am unable to", "cannot"),
+    ("unable to", "cannot"), ("am not able to", "cannot"), ("not able to", "cannot"),
+    ("have not been able to", "cannot"), ("has not been able to", "cannot"),
+    ("not been able to", "cannot"), ("can barely", "cannot"), ("can hardly", "cannot"),
+    ("struggling to", "cannot"),
+)
+_JOINED_RE = [(re.compile(rf"(?<!\S){re.escape(a)}(?!\S)"), b) for a, b in _JOINED]
+# Clause breaks: a symptom, a denial or a subject rarely reaches across these.
+_BREAKS = frozenset({"but", "and", "though", "although", "however", "plus", "whereas",
+                     "except", "then", "also", "anyway"})
+_PUNCTUATION = re.compile(r"[.,;:!?\n]+")
+_FIRST_PERSON = frozenset({"i", "me", "myself", "mine", "we", "us"})
+_MAX_GAP = 2
+_SHORT_TAIL = 2
+_NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
+_DEFAULT_REACH = 6
+_LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
+
+
 def _words(text: str) -> list[str]:
     # Alexa's slot text says "can't"; the cues say "cannot", as the dev matcher does.
     return _WORD.findall(normalise(text))
 
 
-def _cue_matches(cue: str, words: Sequence[str]) -> bool:
-    return all(any(w.startswith(part) for w in words) for part in _words(cue))
+def _joined(words: str) -> list[str]:
+    for pattern, replacement in _JOINED_RE:
+        words = pattern.sub(replacement, words)
+    return words.split()
 
 
-def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool]:
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(_joined(" ".join(_words(text))))
+
+
+def _word_matches(part: str, word: str) -> bool:
+    # Short words must be whole (or plural): "hot" is not "hotel", "wee" not "week".
+    if len(part) < 4:
+        return word == part or word == part + "s"
+    return word.startswith(part)
+
+
+def _find(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, ...]]:
+    """Every occurrence of ``phrase`` in order, up to ``_MAX_GAP`` words between parts."""
+    if not phrase:
+        return []
+    hits: list[tuple[int, ...]] = []
+    for start, word in enumerate(words):
+        if not _word_matches(phrase[0], word):
+            continue
+        positions = [start]
+        for part in phrase[1:]:
+            last = positions[-1]
+            nxt = next((i for i in range(last + 1, min(len(words), last + 2 + _MAX_GAP))
+                        if _word_matches(part, words[i])), None)
+            if nxt is None:
+                break
+            positions.append(nxt)
+        if len(positions) == len(phrase):
+            hits.append(tuple(positions))
+    return hits
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    cues: dict[str, tuple[tuple[str, ...], ...]]
+    groups: dict[str, tuple[tuple[tuple[str, ...], ...], ...]]
+    unless: dict[str, tuple[tuple[str, ...], ...]]
+    negations: tuple[tuple[str, ...], ...]
+    hedges: tuple[tuple[str, ...], ...]
+    others: tuple[tuple[str, ...], ...]
+    hypothetical: tuple[tuple[str, ...], ...]
+
+
+_COMPILED: dict[int, tuple[TriageRules, _Compiled]] = {}
+
+
+def _compiled(rules: TriageRules) -> _Compiled:
+    cached = _COMPILED.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1]
+
+    def many(texts: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+        return tuple(p for p in (_phrase(t) for t in texts) if p)
+
+    compiled = _Compiled(
+        cues={k: many(r.cues) for k, r in rules.symptoms.items()},
+        groups={k: tuple(many(g) for g in r.groups) for k, r in rules.symptoms.items()},
+        unless={k: many(r.unless) for k, r in rules.symptoms.items()},
+        negations=many(rules.negations),
+        hedges=many(rules.hedges),
+        others=many(rules.others),
+        hypothetical=many(rules.hypothetical),
+    )
+    if len(_COMPILED) > 16:  # content reloads in tests: keep the cache small
+        _COMPILED.clear()
+    _COMPILED[id(rules)] = (rules, compiled)
+    return compiled
+
+
+@dataclass(frozen=True)
+class _Clause:
+    words: tuple[str, ...]
+    others: frozenset[int]  # where someone or something else is named
+    hypothetical: bool
+
+
+def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
+    compiled = _compiled(rules)
+    out: list[_Clause] = []
+    for piece in _PUNCTUATION.split(text):
+        words = _joined(" ".join(_words(piece)))
+        for hedge in compiled.hedges:
+            for hit in reversed(_find_exact(hedge, words)):
+                words = words[:hit] + words[hit + len(hedge):]
+        pieces: list[list[str]] = [[]]
+        for word in words:
+            if word in _BREAKS:
+                pieces.append([])
+            else:
+                pieces[-1].append(word)
+        merged: list[list[str]] = []
+        for part in pieces:
+            if merged and 0 < len(part) <= _SHORT_TAIL:
+                # "my leg is numb and tingly": a word or two after the break share the
+                # clause's subject, so they stay in it.
+                merged[-1].extend(part)
+            elif part:
+                merged.append(part)
+        out.extend(_clause(compiled, part) for part in merged)
+    return out
+
+
+def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
+    n = len(phrase)
+    return [i for i in range(len(words) - n + 1)
+            if all(_word_matches(p, w) for p, w in zip(phrase, words[i:i + n], strict=True))]
+
+
+def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
+    others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
+    hypothetical = any(_find(p, words) for p in compiled.hypothetical)
+    return _Clause(tuple(words), others, hypothetical)
+
+
+def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
+    """Whether the cue at ``hit`` is about the speaker: the nearest subject before it
+    decides ("I think my husband has a fever": the husband; "my husband says my legs
+    are numb": the speaker). Nothing named before it ("fell over twice"): the speaker."""
+    words = clause.words
+    after = words[hit[-1] + 1:hit[-1] + 3]
+    if any(words[i] in ("me", "myself") for i in hit) or {"me", "myself"} & set(after):
+        return True  # "the dog knocked me over"
+    for i in range(hit[0] - 1, -1, -1):
+        if i in clause.others:
+            return False
+        if words[i] in _FIRST_PERSON or (words[i] in ("my", "our") and i + 1 not in clause.others):
+            return True
+    return True
+
+
+def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bool:
+    """A negation before the cue, close enough to reach it, that is not part of it."""
+    first = hit[0]
+    for negation in compiled.negations:
+        reach = _NEGATION_REACH.get(" ".join(negation), _DEFAULT_REACH)
+        for at in _find_exact(negation, words):
+            span = range(at, at + len(negation))
+            if any(i in hit for i in span):
+                continue  # "no feeling", "not feel anything": the cue itself
+            follower = words[at + len(negation)] if at + len(negation) < len(words) else ""
+            if follower in ("only", "just", "sure"):
+                continue  # "not only my leg"
+            # "no numbness or weakness": a list joined by "or" stays denied.
+            between = [w for w in words[at + len(negation):first] if w not in _LIST_WORDS]
+            if at < first and len(between) < reach:
+                return True
+    return False
+
+
+@dataclass
+class Reading:
+    """What free text says about each symptom rule."""
+
+    found: list[str]
+    # Some cue was heard but denied, vetoed, hypothetical or about someone else.
+    discounted: bool
+
+
+def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _Clause,
+                 denials: bool = True, anyone: bool = False) -> tuple[bool, bool]:
+    """(heard, discounted) for any of ``cues`` in one clause. ``denials``: a denial or
+    someone else as the subject discounts a hit (the symptom words, not a body part)."""
+    heard = discounted = False
+    for cue in cues:
+        for hit in _find(cue, clause.words):
+            if denials and (_denied(compiled, clause.words, hit)
+                            or not (anyone or _about_speaker(clause, hit))):
+                discounted = True
+            else:
+                heard = True
+    return heard, discounted
+
+
+def read_text(rules: TriageRules, text: str | None) -> Reading:
+    """Every symptom the words report (not deny), before ranking."""
+    if not text:
+        return Reading([], False)
+    compiled = _compiled(rules)
+    clauses = _clauses(rules, text)
+    found: list[str] = []
+    discounted = False
+    for symptom_id, rule in rules.symptoms.items():
+        usable = [
+            c for c in clauses
+            if not c.hypothetical
+            and not any(_find_exact(u, c.words) for u in compiled.unless[symptom_id])
+        ]
+        heard = False
+        for clause in clauses:
+            ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause,
+                                      anyone=rule.anyone)
+            if clause in usable:
+                heard = heard or ok
+                discounted = discounted or denied
+            elif ok or denied:
+                discounted = True
+        groups = compiled.groups[symptom_id]
+        if groups and not heard:
+            scopes = [usable] if rule.within == "text" else [[c] for c in usable]
+            for scope in scopes:
+                # Only the first group (the symptom) can be denied: in "no feeling down
+                # there" the "no" belongs to the feeling, not to the place.
+                if all(any(_clause_hits(compiled, g, c, index == 0, rule.anyone)[0]
+                               for c in scope)
+                       for index, g in enumerate(groups)):
+                    heard = True
+                    break
+            if not heard and any(
+                all(any(_find(cue, c.words) for cue in g) for g in groups) for c in clauses
+            ):
+                discounted = True
+        if rule.all_of and not rule.cues and not rule.groups:
+            heard = True  # decided below, from the other symptoms
+        if heard:
+            found.append(symptom_id)
+    found = [s for s in found if not set(rules.symptoms[s].unless_heard) & set(found)]
+    # A combination holds only when all its parts were heard (iterate until stable).
+    changed = True
+    while changed:
+        changed = False
+        for symptom_id in list(found):
+            needs = rules.symptoms[symptom_id].all_of
+            if needs and not all(n in found for n in needs):
+                found.remove(symptom_id)
+                changed = True
+    return Reading(found, discounted)
+
+
+def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool, int]:
     rule = rules.symptoms[symptom_id]
-    return URGENCY_ORDER.index(rule.urgency), rule.clarify
+    # A combination ranks before its parts at the same urgency.
+    return URGENCY_ORDER.index(rule.urgency), rule.clarify, -len(rule.all_of)
 
 
 def classify_all(rules: TriageRules, text: str | None) -> list[str]:
-    """Every symptom whose cue appears in ``text``, most urgent first."""
-    if not text:
-        return []
-    words = _words(text)
-    found = [
-        symptom_id
-        for symptom_id, rule in rules.symptoms.items()
-        if not any(_cue_matches(veto, words) for veto in rule.unless)
-        and any(_cue_matches(cue, words) for cue in rule.cues)
-    ]
-    return sorted(found, key=lambda s: _rank(rules, s))
+    """Every symptom the text reports, most urgent first."""
+    return sorted(read_text(rules, text).found, key=lambda s: _rank(rules, s))
 
 
 def classify(rules: TriageRules, text: str | None) -> str | None:
-    """The most urgent symptom whose cue appears in ``text``, or None.
+    """The most urgent symptom ``text`` reports, or None.
 
-    Cue parts match word prefixes ("numb" matches "numbness"), so the content can
-    stay short. Checking the most urgent rules first means "numb between my legs"
-    is never mistaken for one numb leg.
+    Checking the most urgent rules first means "numb between my legs" is never
+    mistaken for one numb leg.
     """
     found = classify_all(rules, text)
     return found[0] if found else None
@@ -175,7 +458,15 @@ class Assessment:
     also: str | None = None
 
 
-def assess(rules: TriageRules, resolved_id: str | None, heard: str | None) -> Assessment:
+def assess(
+    rules: TriageRules, resolved_id: str | None, heard: str | None, *, free_text: bool = False
+) -> Assessment:
+    """What to do with one red-flag request, or (``free_text``) any words a person said.
+
+    Free text that reports no symptom is ``ordinary``; a red-flag request whose words
+    we cannot place is asked about. Words that only deny or discount a symptom ("no
+    numbness", "my husband has a fever") are ordinary either way.
+    """
     found = candidates(rules, resolved_id, heard)
     if found:
         best = rules.symptoms[found[0]]
@@ -185,7 +476,7 @@ def assess(rules: TriageRules, resolved_id: str | None, heard: str | None) -> As
         return Assessment("answer", found[0], best.urgency)
     if not heard or not heard.strip():
         # Samples without a symptom are unambiguous ("this is an emergency").
-        return Assessment("answer")
-    if is_ordinary(rules, heard):
+        return Assessment("ordinary") if free_text else Assessment("answer")
+    if free_text or is_ordinary(rules, heard) or read_text(rules, heard).discounted:
         return Assessment("ordinary")
     return Assessment("clarify")

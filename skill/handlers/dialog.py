@@ -32,10 +32,9 @@ if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
 
-    from skill.matcher import Match, Matcher
+    from skill.understanding.matcher import Match, Matcher
 
 RED_FLAG = "RedFlagIntent"
-SYMPTOM_SLOT = "Symptom"
 # Request attribute: set once a request has been handed to another intent, so the
 # words are not triaged twice (a slot cut from the sentence can read differently
 # from the whole sentence: "not numb" vs "numb").
@@ -96,10 +95,9 @@ def red_flag_words(turn: Turn) -> str | None:
         key = (id(rules), text)
         heard = _ASSESSED.get(key)
         if heard is None:
-            found = assess(rules, None, text)
-            heard = found.symptom is not None or (
-                found.kind == "answer" and found.urgency is not None
-            )
+            # Free text: denials, other people and hypotheticals report no symptom.
+            found = assess(rules, None, text, free_text=True)
+            heard = found.kind in ("answer", "clarify")
             if len(_ASSESSED) >= _ASSESSED_MAX:
                 _ASSESSED.clear()
             _ASSESSED[key] = heard
@@ -172,6 +170,10 @@ class HeardTriageHandler(Handler):
         attrs = turn.hi.attributes_manager.request_attributes
         if attrs.get(ROUTED_KEY):
             return False
+        from skill.understanding.answers import QUESTIONS
+
+        if turn.pending in QUESTIONS:
+            return False  # the safety capability triages every word of its answer
         text = red_flag_words(turn)
         if text is None:
             return False
@@ -179,17 +181,19 @@ class HeardTriageHandler(Handler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        from skill.handlers.safety import free_text_reply
         from skill.turn import turn_of
 
         turn = turn_of(handler_input)
         text = handler_input.attributes_manager.request_attributes.get("hiprest.red_flag_words")
         turn.deps.log.info("red flag heard in dialog", extra={"from_intent": turn.intent})
-        # Answered by the safety capability, as if Alexa had heard the red-flag intent:
-        # one place decides between answering and asking (contract: urgent_reply).
-        intent = slots_for(RED_FLAG, {SYMPTOM_SLOT: (str(text), None, None)})
-        response = route(self.registry, handler_input, intent, self)
-        assert response is not None
-        return response
+        # The safety capability decides between answering and asking one short
+        # question, and records the flag (urgent_reply).
+        reply = free_text_reply(turn, str(text))
+        if reply is None:  # pragma: no cover - matches() assessed the same words
+            v = turn.voice
+            reply = Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+        return turn.respond(reply)
 
     def reply(self, turn: Turn) -> Reply:  # pragma: no cover - handle() overrides
         return Reply()
@@ -207,8 +211,8 @@ def matcher_for(locale: str) -> Matcher:
         with _MATCHERS_LOCK:
             found = _MATCHERS.get(locale)
             if found is None:
-                from skill.matcher import Matcher
                 from skill.models import ModelError, available_locales, load_model
+                from skill.understanding.matcher import Matcher
 
                 known = locale if locale in available_locales() else "en-US"
                 try:
@@ -219,15 +223,20 @@ def matcher_for(locale: str) -> Matcher:
     return found
 
 
-def understand(matcher: Matcher, text: str, expecting: tuple[str, str] | None) -> Match:
-    """The matcher's reading, biased to the slot the last answer elicited when the
-    matcher supports it (an optional keyword of the understanding layer)."""
-    from skill.dialogbias import takes_expecting
+def _rules(turn: Turn) -> Any:
+    return turn.voice.content.sections["triage"]
 
-    if expecting is not None and takes_expecting(type(matcher).match):
-        match: Match = matcher.match(text, expecting=expecting)  # type: ignore[call-arg]
-        return match
-    return matcher.match(text)
+
+def understand(
+    matcher: Matcher, rules: Any, text: str, expecting: tuple[str, str] | None, turn: Turn
+) -> Match:
+    """The understanding layer's reading of the words, in the dialog's context (the
+    pending question, the elicited slot): the same code the console uses."""
+    from skill.understanding.understand import Context
+    from skill.understanding.understand import understand as read
+
+    context = Context(pending=turn.pending, locale=turn.locale, expecting=expecting)
+    return read(matcher, rules, text, context).match
 
 
 # What the handlers ask Alexa for with dialog directives: (intent, slot) for
@@ -312,7 +321,7 @@ class CatchAllHandler(IntentHandler):
             if isinstance(elicited, list) and len(elicited) == 2
             else None
         )
-        match = understand(matcher_for(turn.locale), text, expecting)
+        match = understand(matcher_for(turn.locale), _rules(turn), text, expecting, turn)
         if match.kind != "IntentRequest" or match.intent in _NOT_ROUTED or match.intent is None:
             if match.kind == "SessionEndedRequest":
                 intent = slots_for("AMAZON.StopIntent", {})

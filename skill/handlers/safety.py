@@ -2,21 +2,44 @@
 
 The answer points to the right level of care (per the triage rules in
 ``content/en/safety.yaml``) with the locale's emergency number, and ends the
-session: no follow-up question, no small talk, nothing left pending.
+session: no follow-up question, no small talk, nothing left pending. When the
+words are ambiguous, one short question comes first (where the numbness is, whether
+bladder control is lost, which symptom); its answer is read as people say it
+(skill/understanding/answers.py) and a red flag heard in that answer wins.
 """
 
 from __future__ import annotations
 
-from skill.core.triage import URGENCY_ORDER, TriageRules, Urgency, assess
+from skill.core.triage import URGENCY_ORDER, Assessment, TriageRules, Urgency, assess
 from skill.handlers.base import IntentHandler
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.turn import Turn
+from skill.understanding.answers import (
+    BLADDER,
+    CLARIFY,
+    QUESTIONS,
+    WHERE,
+    bladder_answer,
+    where_answer,
+    yes_no,
+)
 
-CLARIFY = "safety.clarify"
-# "Is it only in one leg?" after numbness or weakness named with no body part.
-WHERE = "safety.where"
 ONE_LEG = "one_leg"
+SADDLE = "saddle_numbness"
+BLADDER_BOWEL = "bladder_bowel"
+# Requests that can carry an answer to a safety question; any other request is a new
+# one, and the question it leaves unanswered is dropped (valid for one turn only).
+ANSWER_INTENTS = frozenset({
+    "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.FallbackIntent", "RedFlagIntent",
+    "WhichSideIntent", "CatchAllIntent",
+})
+# The question each clarify rule asks (content key, and its pending kind).
+_QUESTION_LINES = {
+    WHERE: ("safety.clarify.where", "safety.clarify.where.reprompt"),
+    BLADDER: ("safety.clarify.bladder", "safety.clarify.bladder.reprompt"),
+    CLARIFY: ("safety.clarify", "safety.clarify.reprompt"),
+}
 
 
 def _rules(turn: Turn) -> TriageRules:
@@ -33,6 +56,8 @@ def record_red_flag(turn: Turn, symptom: str | None, urgency: Urgency | None) ->
     """Keep the red-flag answer (``safety.red_flags``: UTC time -> symptom, urgency)
     for the four-week summary a professional reads. Keyed by time so overlapping
     requests merge; only the newest entries are kept."""
+    if not turn.keeps_health_data:
+        return
     raw = turn.doc.get(SAFETY_KEY)
     doc = dict(raw) if isinstance(raw, dict) else {}
     flags = dict(doc.get("red_flags") or {}) if isinstance(doc.get("red_flags"), dict) else {}
@@ -65,6 +90,42 @@ def triage_reply(turn: Turn, symptom_id: str) -> Reply:
     return urgent_reply(turn, _rules(turn).urgency_of(symptom_id), symptom_id)
 
 
+def _ask(turn: Turn, kind: str, also: str | None = None) -> Reply:
+    say, reprompt = _QUESTION_LINES.get(kind, _QUESTION_LINES[CLARIFY])
+    turn.expect(kind if kind in _QUESTION_LINES else CLARIFY, also=also)
+    v = turn.voice
+    return Reply().say(v.line(say)).ask(v.line(reprompt))
+
+
+def _clarify(turn: Turn, found: Assessment) -> Reply:
+    rule = _rules(turn).symptoms.get(found.symptom or "")
+    # Numbness or weakness with no body part may be the emergency reading: the
+    # question says the number first, then asks where.
+    kind = (rule.ask or WHERE) if rule is not None else CLARIFY
+    return _ask(turn, kind, found.also)
+
+
+def free_text_reply(turn: Turn, words: str | None) -> Reply | None:
+    """For a handler holding the person's own words (the catch-all utterance, a custom
+    slot's raw value, any text in any dialog state): the red-flag answer, or its one
+    short question, or None when the words report no symptom. Triage is
+    ``assess(..., free_text=True)``: denials, other people and hypotheticals are none."""
+    if not words or not words.strip():
+        return None
+    found = assess(_rules(turn), None, words, free_text=True)
+    if found.kind == "answer":
+        return _answer(turn, found)
+    if found.kind == "clarify":
+        return _clarify(turn, found)
+    return None
+
+
+def _answer(turn: Turn, found: Assessment) -> Reply:
+    if found.urgency is not None:
+        turn.deps.log.info("red flag answered", extra={"urgency": found.urgency})
+    return urgent_reply(turn, found.urgency, found.symptom)
+
+
 class RedFlagHandler(IntentHandler):
     intents = ("RedFlagIntent",)
 
@@ -78,9 +139,7 @@ class RedFlagHandler(IntentHandler):
         found = assess(_rules(turn), slot.resolved_id, slot.value)
         v = turn.voice
         if found.kind == "answer":
-            if found.urgency is not None:
-                turn.deps.log.info("red flag answered", extra={"urgency": found.urgency})
-            return urgent_reply(turn, found.urgency, found.symptom)
+            return _answer(turn, found)
         if found.kind == "ordinary":
             # "I feel a stretch": bedtime talk the slot caught, not a symptom. Let the
             # running dialog (a routine, a check-in) treat it as it treats unclear words.
@@ -88,50 +147,80 @@ class RedFlagHandler(IntentHandler):
             if contextual is not None:
                 return contextual
             return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
-        if found.symptom is not None:
-            # Numbness or weakness with no body part may be the emergency reading:
-            # say the number first, then ask.
-            turn.expect(WHERE, also=found.also)
-            return Reply().say(v.line("safety.clarify.where")).ask(
-                v.line("safety.clarify.where.reprompt")
-            )
-        # Words we cannot place: ask which symptom, keeping the emergency number in view.
-        turn.expect(CLARIFY)
-        return Reply().say(v.line("safety.clarify")).ask(v.line("safety.clarify.reprompt"))
+        return _clarify(turn, found)
 
 
-def _where_answer(turn: Turn, one_leg: bool) -> Reply:
-    if not one_leg:
-        # Not only one leg: both legs or between them. Err on the side of care.
-        return urgent_reply(turn, "emergency", "numb_or_weak")
-    rules = _rules(turn)
-    also = turn.pending_data.get("also")
-    readings = [ONE_LEG, *([also] if isinstance(also, str) and also in rules.symptoms else [])]
-    # A fall heard with the numbness keeps its own, more urgent, answer.
-    best = min(readings, key=lambda s: URGENCY_ORDER.index(rules.symptoms[s].urgency))
-    return urgent_reply(turn, rules.symptoms[best].urgency, best)
+def _words(turn: Turn) -> str:
+    """Every word the request carries (slot values; Alexa sends a slot's raw words)."""
+    intent = getattr(turn.request, "intent", None)
+    slots = getattr(intent, "slots", None) or {}
+    names = sorted(slots) if isinstance(slots, dict) else []
+    return " ".join(v for v in (turn.slot(n).value for n in names) if v)
 
 
-def on_no(turn: Turn) -> Reply | None:
-    if turn.pending == WHERE:
-        return _where_answer(turn, one_leg=False)
-    if turn.pending != CLARIFY:
-        return None
-    turn.clear_pending()
-    return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
+def _most_urgent(turn: Turn, *readings: tuple[Urgency | None, str | None]) -> Reply:
+    heard = [r for r in readings if r[0] is not None]
+    if not heard:
+        return urgent_reply(turn, None)
+    urgency, symptom = min(heard, key=lambda r: URGENCY_ORDER.index(r[0] or "gp"))
+    return urgent_reply(turn, urgency, symptom)
 
 
-def on_yes(turn: Turn) -> Reply | None:
-    if turn.pending == WHERE:
-        return _where_answer(turn, one_leg=True)
-    if turn.pending != CLARIFY:
-        return None
-    # "Yes" to "numbness, weakness, a fall or a fever?" names none: err on the side of care.
-    return urgent_reply(turn, None)
+class SafetyAnswerHandler(IntentHandler):
+    """The answer to a pending safety question, whatever intent carried it."""
+
+    def matches(self, turn: Turn) -> bool:
+        if turn.request_type != "IntentRequest" or turn.pending not in QUESTIONS:
+            return False
+        if turn.intent in ANSWER_INTENTS:
+            return True
+        # A new request: the question was for this turn only. Dropped here, before
+        # the handler that serves the request sees it, so a later "yes" is not read
+        # as its answer.
+        turn.clear_pending()
+        return False
+
+    def reply(self, turn: Turn) -> Reply:
+        rules = _rules(turn)
+        kind, intent, words = turn.pending, turn.intent, _words(turn)
+        also = turn.pending_data.get("also")
+        turn.clear_pending()
+        heard = assess(rules, None, words, free_text=True) if words else Assessment("ordinary")
+        said: tuple[Urgency | None, str | None] = (heard.urgency, heard.symptom)
+        if heard.kind == "clarify" and kind != CLARIFY:
+            said = (None, None)  # still vague: the question's own answer decides
+        extra: list[tuple[Urgency | None, str | None]] = []
+        if isinstance(also, str) and also in rules.symptoms:
+            extra.append((rules.symptoms[also].urgency, also))
+        if kind == WHERE:
+            where = where_answer(words, intent)
+            if where == "one_leg":
+                reading: tuple[Urgency | None, str | None] = (rules.urgency_of(ONE_LEG), ONE_LEG)
+            elif where == "saddle":
+                reading = ("emergency", SADDLE)
+            else:
+                # Both legs, between them, or not sure: err on the side of care.
+                reading = ("emergency", "numb_or_weak")
+            return _most_urgent(turn, said, reading, *extra)
+        if kind == BLADDER:
+            answer = bladder_answer(words, intent)
+            if answer != "no":
+                return _most_urgent(turn, said, ("emergency", BLADDER_BOWEL), *extra)
+            if said[0] is not None or extra:
+                return _most_urgent(turn, said, *extra)
+            # Only needing to go often: no red flag, and not logged as a bladder change.
+            return Reply(end_session=True).say(turn.voice.line("safety.bladder.often"))
+        # "Is it numbness, weakness, a fall, or a fever?"
+        if heard.kind == "clarify":
+            return _clarify(turn, heard)
+        if said[0] is not None:
+            return _most_urgent(turn, said, *extra)
+        if yes_no(words, intent) == "no":
+            return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
+        # "Yes", "I don't know" or words we cannot place: the cautious general answer.
+        return urgent_reply(turn, None)
 
 
 def register(registry: Registry) -> None:
     """Add this capability's handlers and hooks."""
-    registry.add(RedFlagHandler(registry))
-    registry.on("yes", on_yes)
-    registry.on("no", on_no)
+    registry.add(SafetyAnswerHandler(registry.deps), RedFlagHandler(registry))

@@ -1,0 +1,92 @@
+"""Natural answers to the safety follow-up questions (pure).
+
+"Is it only in one leg?" is answered "it's both", "my bum", "just the left", "I don't
+know" as often as yes or no. Anything unclear errs on the side of care: it is read as
+the more urgent answer, never as the reassuring one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal, TypeVar
+
+from skill.textnorm import normalise
+
+# Pending kinds of the safety questions (session attribute ``pending``).
+WHERE = "safety.where"  # "Is it only in one leg?"
+BLADDER = "safety.bladder"  # "Is it hard to control, or to feel, when you need to go?"
+CLARIFY = "safety.clarify"  # "Is it numbness, weakness, a fall, or a fever?"
+QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY})
+
+Where = Literal["one_leg", "both_legs", "saddle", "unsure"]
+YesNo = Literal["yes", "no", "unsure"]
+
+
+def _has(words: str, *phrases: str) -> bool:
+    return any(re.search(rf"(?<!\S){re.escape(p)}(?!\S)", words) for p in phrases)
+
+
+_UNSURE = ("do not know", "not sure", "no idea", "dunno", "cannot tell", "maybe",
+           "not certain", "i think so", "hard to say", "i guess", "possibly", "perhaps")
+_SADDLE = ("bum", "bottom", "backside", "butt", "buttock", "buttocks", "groin", "between",
+           "down there", "private", "privates", "saddle", "genitals", "back passage", "crotch",
+           "inner thigh", "inner thighs", "bits")
+_BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywhere",
+         "both sides", "both of them", "the pair")
+_ONE = ("left", "right", "one", "only", "just", "single", "one side", "the one", "that leg",
+        "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
+_YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
+        "uh huh", "mm hmm", "right")
+_NO = ("no", "nope", "nah", "not really", "it is not", "not at all", "never")
+
+
+_Result = TypeVar("_Result", bound=str)
+_EMPTY: tuple[str, ...] = ("",)  # stands for no words at all
+
+
+def _read(text: str | None, intent: str | None, on_yes: _Result, on_no: _Result,
+          table: Sequence[tuple[Sequence[str], _Result]], default: _Result) -> _Result:
+    """The first row of ``table`` whose phrases occur in the words (most telling first).
+
+    A bare Yes/No intent (no words carried) is its own answer.
+    """
+    words = normalise(text or "")
+    if not words and intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        return on_yes if intent == "AMAZON.YesIntent" else on_no
+    for phrases, result in table:
+        if (phrases is _EMPTY and not words) or _has(words, *phrases):
+            return result
+    return default
+
+
+def where_answer(text: str | None, intent: str | None = None) -> Where:
+    """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
+    return _read(text, intent, "one_leg", "both_legs", (
+        (_SADDLE, "saddle"), (_BOTH, "both_legs"), (_EMPTY, "unsure"), (_UNSURE, "unsure"),
+        (_ONE, "one_leg"), (_YES, "one_leg"), (_NO, "both_legs"),
+    ), "unsure")
+
+
+_CANNOT = ("cannot", "hard", "difficult", "struggle", "struggling", "leak", "leaking",
+           "accident", "accidents", "wet", "lost control", "no control", "numb", "not feel",
+           "both")
+_FINE = ("i can", "fine", "normal", "just often", "only often", "just a lot", "just need",
+         "it is okay", "it is ok", "all right", "alright", "no problem", "i am okay", "i am ok")
+
+
+def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
+    """Whether control or feeling is lost, from an answer to the bladder question."""
+    return _read(text, intent, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_CANNOT, "yes"), (_FINE, "no"),
+        (_YES, "yes"), (_NO, "no"),
+    ), "unsure")
+
+
+def yes_no(text: str | None, intent: str | None = None) -> YesNo:
+    """A plain yes or no (the clarify question), unsure otherwise."""
+    if intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        return "yes" if intent == "AMAZON.YesIntent" else "no"
+    return _read(text, None, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO, "no"), (_YES, "yes"),
+    ), "unsure")

@@ -1,0 +1,106 @@
+"""Text + context -> what the person wants (pure: no Flask, no ask-sdk).
+
+The one place typed or transcribed words are understood: ``hiprest chat``, the
+simulator and the turn-script tests go through :func:`understand` (via
+:class:`skill.conversation.Conversation`), and the backend's catch-all path can call
+it on the words a request carries.
+
+Order, so a red flag is never lost to whatever dialog is running:
+
+1. Launch / exit phrasings are what they are.
+2. A pending safety question ("Is it only in one leg?") takes the words as its answer,
+   unless they are plainly a new request the model recognises with confidence.
+3. Free-text triage (:func:`skill.core.triage.assess`, ``free_text=True``): a red flag,
+   or an ambiguous one needing a short question, becomes ``RedFlagIntent`` carrying the
+   words, whatever intent the matcher preferred (a score, a routine word...).
+4. A ``RedFlagIntent`` the matcher found in words triage reads as ordinary ("my leg
+   fell asleep", "my husband has a fever") is not a red flag: not understood.
+5. Otherwise the matcher's request, or not understood (AMAZON.FallbackIntent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from skill.core.triage import Assessment, TriageRules, assess
+from skill.understanding.answers import (
+    BLADDER,
+    QUESTIONS,
+    WHERE,
+    bladder_answer,
+    where_answer,
+    yes_no,
+)
+from skill.understanding.matcher import FALLBACK_INTENT, Match, Matcher, SlotValue
+
+RED_FLAG_INTENT = "RedFlagIntent"
+SYMPTOM_SLOT = "Symptom"
+# Intents that can carry an answer to a safety question on a real Echo too.
+ANSWER_INTENTS = frozenset({
+    "AMAZON.YesIntent", "AMAZON.NoIntent", FALLBACK_INTENT, RED_FLAG_INTENT, "WhichSideIntent",
+    "CatchAllIntent",
+})
+
+Kind = Literal["launch", "end", "request", "answer", "red_flag", "clarify", "not_understood"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the skill last asked: the pending question kind, and the locale."""
+
+    pending: str | None = None
+    locale: str = "en-US"
+    # (intent, slot) the last response elicited with Dialog.ElicitSlot, if any.
+    expecting: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    kind: Kind
+    # The request that carries it (RedFlagIntent with the words for red flags and answers).
+    match: Match
+    assessment: Assessment | None = None
+
+
+def _carrying_words(text: str, score: float) -> Match:
+    # The words themselves, unresolved, as Alexa passes an ER_SUCCESS_NO_MATCH slot.
+    slot = SlotValue(SYMPTOM_SLOT, text, None, None)
+    return Match("IntentRequest", RED_FLAG_INTENT, {SYMPTOM_SLOT: slot}, score)
+
+
+def _sounds_like_an_answer(pending: str, text: str) -> bool:
+    """Words that answer the pending question, not a new request ("where do my pillows
+    go" is a request; "just the left", "both", "I'm not sure" are answers)."""
+    if pending == WHERE:
+        return where_answer(text) != "unsure" or yes_no(text) != "unsure" or len(text.split()) <= 3
+    if pending == BLADDER:
+        return bladder_answer(text) != "unsure" or len(text.split()) <= 3
+    return yes_no(text) != "unsure"
+
+
+def understand(matcher: Matcher, rules: TriageRules, text: str,
+               context: Context | None = None) -> Understanding:
+    context = context or Context()
+    match = matcher.match(text, expecting=context.expecting)
+    if match.kind == "LaunchRequest":
+        return Understanding("launch", match)
+    if match.kind == "SessionEndedRequest":
+        return Understanding("end", match)
+    found = assess(rules, None, text, free_text=True)
+    if context.pending in QUESTIONS:
+        plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
+                       and not _sounds_like_an_answer(context.pending, text))
+        if not plainly_new:
+            if match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent") and found.kind == "ordinary":
+                return Understanding("answer", match, found)
+            return Understanding("answer", _carrying_words(text, match.score), found)
+    if found.kind in ("answer", "clarify"):
+        kind: Kind = "red_flag" if found.kind == "answer" else "clarify"
+        return Understanding(kind, _carrying_words(text, match.score), found)
+    if match.intent == RED_FLAG_INTENT:
+        return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
+                             found)
+    if match.intent == FALLBACK_INTENT:
+        return Understanding("not_understood", match, found)
+    return Understanding("request", match, found)

@@ -1,0 +1,86 @@
+"""The tuning sets meet issue 14's targets through the real runtime (held-out
+thresholds are asserted by the lead, on data nobody here reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.understanding import (
+    DataError,
+    Figure,
+    Item,
+    figures,
+    is_heldout,
+    load_items,
+    run_items,
+)
+from tests.understanding.__main__ import main
+
+TUNING = Path(__file__).resolve().parents[1] / "data" / "tuning" / "phrasings.yaml"
+
+
+@pytest.fixture(scope="module")
+def tuning_figures() -> dict[str, Figure]:
+    return figures(run_items(load_items(TUNING)))
+
+
+def test_tuning_set_is_big_enough_and_covers_every_class() -> None:
+    items = load_items(TUNING)
+    assert len(items) >= 300
+    assert {i.expect for i in items} == {"red_flag", "clarify", "ordinary", "intent"}
+    assert {i.level for i in items if i.expect == "red_flag"} == {
+        "emergency", "urgent", "same_day", "doctor", "gp"}
+
+
+def test_red_flags_are_answered_at_the_right_level(tuning_figures: dict[str, Figure]) -> None:
+    figure = tuning_figures["class red_flag"]
+    assert figure.rate >= 0.98, figure.line()
+
+
+def test_ordinary_bedtime_talk_rarely_raises_an_alarm(tuning_figures: dict[str, Figure]) -> None:
+    figure = tuning_figures["false alarms (ordinary)"]
+    assert figure.rate <= 0.02, figure.line()
+
+
+def test_other_requests_land_on_topic(tuning_figures: dict[str, Figure]) -> None:
+    figure = tuning_figures["class intent"]
+    assert figure.rate >= 0.92, figure.line()
+
+
+def test_no_red_flag_is_lost_in_any_dialog_state() -> None:
+    states = ("bedtime_routine", "hold", "strength_routine", "checkin_score", "reminder_time",
+              "delete_confirm", "pillow_position", "numbness_followup")
+    items = [Item("i can't feel anything between my legs", "red_flag", "emergency", state=s)
+             for s in states]
+    missed = [o.item.state for o in run_items(items) if not o.passed]
+    assert not missed
+
+
+def test_a_red_flag_item_passes_only_at_its_level_or_safer_with_a_question() -> None:
+    wrong_level, right_level = run_items([
+        Item("i had a fall", "red_flag", "emergency"),
+        Item("i had a fall", "red_flag", "same_day"),
+    ])
+    assert not wrong_level.passed
+    assert right_level.passed
+
+
+def test_items_without_a_level_or_with_an_unknown_state_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("items:\n  - {say: 'i fell', expect: red_flag}\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        load_items(bad)
+    bad.write_text("items:\n  - {say: 'hi', expect: ordinary, state: dancing}\n",
+                   encoding="utf-8")
+    with pytest.raises(DataError):
+        load_items(bad)
+
+
+def test_misses_are_never_printed_for_the_heldout_set() -> None:
+    heldout = Path(__file__).resolve().parents[1] / "data" / "heldout" / "any.yaml"
+    assert is_heldout(heldout)
+    assert not is_heldout(TUNING)
+    # Refused before the file is opened: it need not even exist here.
+    assert main(["--data", str(heldout), "--misses"]) == 2
