@@ -107,7 +107,9 @@ class YesNoHandler(IntentHandler):
 
 
 class FallbackHandler(IntentHandler):
-    intents = ("AMAZON.FallbackIntent",)
+    # CatchAllIntent and OutOfScopeIntent answer as a fallback until their own handlers
+    # land (issue 14: the dialog and clinical work); then they leave this tuple.
+    intents = ("AMAZON.FallbackIntent", "CatchAllIntent", "OutOfScopeIntent")
 
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry.deps)
