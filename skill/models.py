@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from skill import model_gen
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
 BASE_LOCALE = "en-US"
 BUILTIN_TYPES_PREFIX = "AMAZON."
@@ -85,18 +87,37 @@ def _find_value(slot_type: dict[str, Any], key: str) -> dict[str, Any] | None:
 
 
 @cache
-def load_model(locale: str = BASE_LOCALE, root: Path = MODELS_DIR) -> dict[str, Any]:
+def _load_typed(locale: str, root: Path) -> dict[str, Any]:
+    """The typed model: the locale's JSON over its base, nothing generated yet."""
     path = root / f"{locale}.json"
     if not path.exists():
         if locale == BASE_LOCALE:
             raise ModelError(f"missing {path.name}")
-        return load_model(BASE_LOCALE, root)
+        return _load_typed(BASE_LOCALE, root)
     data = _read(path)
     if "overlay" in data:
-        return _apply_overlay(load_model(str(data["overlay"]), root), data)
+        return _apply_overlay(_load_typed(str(data["overlay"]), root), data)
     if "interactionModel" not in data:
         raise ModelError(f"{path.name}: no interactionModel")
     return data
+
+
+@cache
+def load_model(locale: str = BASE_LOCALE, root: Path = MODELS_DIR) -> dict[str, Any]:
+    """The complete model Alexa gets: typed samples plus the generated red-flag phrasings
+    (``root/generated/red_flags.yaml``, skill/model_gen.py) for this locale."""
+    if not (root / f"{locale}.json").exists():
+        locale = BASE_LOCALE
+    model = _load_typed(locale, root)
+    spec_path = root / "generated" / model_gen.SPEC_PATH.name
+    if not spec_path.exists():
+        return model
+    model = copy.deepcopy(model)
+    try:
+        model_gen.apply_generated(model, locale, model_gen.load_spec(spec_path))
+    except model_gen.GenerationError as exc:
+        raise ModelError(f"generated phrasings for {locale}: {exc}") from None
+    return model
 
 
 def language_model(model: dict[str, Any]) -> dict[str, Any]:
