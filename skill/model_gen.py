@@ -24,6 +24,12 @@ SPEC_PATH = Path(__file__).resolve().parent.parent / "interaction_models" / "gen
     "red_flags.yaml"
 )
 RED_FLAG_INTENT = "RedFlagIntent"
+CATCH_ALL_INTENT = "CatchAllIntent"
+# Carrier words that say nothing themselves (pronoun openers and hesitations).
+MIRRORED_WORDS = frozenset({
+    "i", "i'm", "my", "it", "it's", "there's", "this", "the", "um", "umm", "uh", "er", "erm",
+    "well", "so", "okay", "oh", "and", "but", "also", "actually",
+})
 SYMPTOM_TYPE = "Symptom"
 DETAIL_TYPE = "SymptomDetail"
 # A template expanding past this is a typo (a list used twice), not a wish for more samples.
@@ -179,6 +185,28 @@ def _add_synonyms(
                 synonyms.append(phrase)
 
 
+def _mirrored_carriers(intents: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Every catch-all carrier again around {Symptom}.
+
+    Exact matching prefers the sample with more literal words: "i just {Utterance}"
+    would beat "i {Symptom}" for "i just fell". With the same carrier in RedFlagIntent a
+    known symptom ties on words and wins on its typed slot (virtual-alexa's rule; for
+    Alexa's NLU the symptom sample is the closer one too). Only carriers that mean
+    nothing are mirrored: a custom slot is no closed list, so "i can't {Symptom}" or
+    "what {Symptom}" would turn every "i can't sleep" or short question into a red flag.
+    """
+    catch_all = intents.get(CATCH_ALL_INTENT)
+    if catch_all is None:
+        return []
+    slots = [s["name"] for s in catch_all.get("slots", []) if s["type"] == "AMAZON.SearchQuery"]
+    return [
+        sample.replace("{" + slots[0] + "}", "{Symptom}")
+        for sample in catch_all.get("samples", [])
+        if slots and "{" + slots[0] + "}" in sample
+        and set(sample.replace("{" + slots[0] + "}", "").split()) <= MIRRORED_WORDS
+    ]
+
+
 def apply_generated(model: dict[str, Any], locale: str, spec: Spec | None = None) -> None:
     """Add the generated samples and synonyms to ``model`` (one locale's, changed in place)."""
     spec = (spec or load_spec()).for_locale(locale)
@@ -191,7 +219,7 @@ def apply_generated(model: dict[str, Any], locale: str, spec: Spec | None = None
     red_flag = intents[RED_FLAG_INTENT]
     samples = red_flag.setdefault("samples", [])
     have = {s.lower() for s in samples}
-    for phrase in expand_all(spec.carriers, spec.words):
+    for phrase in [*expand_all(spec.carriers, spec.words), *_mirrored_carriers(intents)]:
         if phrase.lower() not in have:
             have.add(phrase.lower())
             samples.append(phrase)
