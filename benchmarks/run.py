@@ -91,7 +91,9 @@ def _hiprest_env(data_dir: Path) -> dict[str, str]:
         HIPREST_DATA_DIR=str(data_dir),
         HIPREST_STORE="sqlite",
         HIPREST_LOG_LEVEL="INFO",
-        PYTHONPATH=str(ROOT),
+        # Prepended, not replaced: a test run's time travel (issue 18) must reach the
+        # servers too, or their clock and the signer's disagree.
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
     )
     return env
 

@@ -48,16 +48,18 @@ def valid_zone(name: object) -> str | None:
 
 @dataclass
 class SettingsClient:
-    """Time zone lookups. ``base`` overrides the request's apiEndpoint (tests)."""
+    """Time zone lookups. ``base`` overrides the request's apiEndpoint (tests);
+    ``allow_loopback`` lets the request's apiEndpoint name a fake on this machine."""
 
     base: str | None = None
     timeout: float = DEFAULT_TIMEOUT_S
     transport: Transport = field(default=urllib_transport)
+    allow_loopback: bool = False
 
     def time_zone(
         self, api_endpoint: str | None, device_id: str | None, token: str | None
     ) -> str | None:
-        base = http.allowed_base(self.base or api_endpoint)
+        base = http.api_root(self.base, api_endpoint, loopback=self.allow_loopback)
         if not base or not device_id or not token:
             return None
         url = (

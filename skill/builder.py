@@ -7,6 +7,7 @@ Handler order (first match answers):
 4. checkin  - morning stiffness score and summaries
 5. bedside  - pillows, sides, mattress, why it hurts, habits, when to see someone
 6. night voice, reminders, the four-week summary (night, reminders, summary)
+   and out-of-scope questions (scope: medicines, scans, surgery)
 7. built-ins - launch, help, stop/cancel, home, yes/no, fallback, session end
 8. unhandled - anything left: a calm answer for intents, silence for events
 
@@ -62,6 +63,7 @@ CAPABILITIES: tuple[CapabilitySpec, ...] = (
         "skill.handlers.reminders", (_INTENT, "Connections.Response"), ("yes", "no", "help")
     ),
     CapabilitySpec("skill.handlers.summary", (_INTENT,), ()),
+    CapabilitySpec("skill.handlers.scope", (_INTENT,), ()),
 )
 
 

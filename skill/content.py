@@ -24,10 +24,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, InstanceOf, ValidationError, field_validator
 
+from skill.data import data_dir
 from skill.sections import Sections, validate_sections
 from skill.settings import LOCALES
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+CONTENT_DIR = data_dir("content")
 BASE = "en"
 _FORMATTER = string.Formatter()
 # libyaml's safe loader when PyYAML was built with it: same documents, ~10x faster,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from skill.content import ContentLibrary
 from skill.settings import Settings
@@ -24,6 +25,9 @@ class Deps:
     store: UserStore
     content: ContentLibrary
     clock: Callable[[], datetime] = utc_now
+    # The user's time zone when a development run fixes it (--tz, the simulator's zone
+    # field); None asks the Settings API as production does. See skill/devclock.py.
+    zone: Callable[[], ZoneInfo | None] | None = None
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("hiprest"))
     # Variants chosen from a per-request seed: deterministic replay in tests and logs.
     seeded: bool = True

@@ -32,7 +32,11 @@ def find_user(doc_for: Any, user: str) -> tuple[str, dict[str, Any]]:
         doc = doc_for(candidate)
         if doc:
             return candidate, doc
-    raise ExportError(f"no data stored for user {user!r}")
+    raise ExportError(
+        f"no data stored for user {user!r}: give the Alexa user id"
+        f" ({CONSOLE_PREFIX}…, the request's context.System.user.userId) or a"
+        " `hiprest chat --user` name"
+    )
 
 
 def to_csv(doc: dict[str, Any]) -> str:
@@ -78,5 +82,6 @@ def export_user(settings: Settings, user: str, fmt: str = "json") -> str:
         store.close()
     if fmt == "csv":
         return to_csv(doc)
-    out = {"user_id": user_id, "data": doc, "summary": summary_of(doc)}
+    # A development run's pinned clock (--now / HIPREST_NOW) dates the summary too.
+    out = {"user_id": user_id, "data": doc, "summary": summary_of(doc, settings.pinned_now)}
     return json.dumps(out, indent=2, sort_keys=True) + "\n"

@@ -27,12 +27,20 @@ def make_deps(settings: Settings, store: UserStore | None = None) -> Deps:
     # Dev runs (chat console, simulator) carry a made-up apiAccessToken: no Settings API
     # call there, the user's day is UTC. Tests pass their own client to a 127.0.0.1 fake.
     apis: dict[str, object] = {} if settings.dev else {"timezone": SettingsClient()}
-    return Deps(
+    deps = Deps(
         settings=settings,
         store=store if store is not None else make_store(settings),
         content=default_library(),
         apis=dict(apis),
     )
+    if settings.dev:
+        # The one clock seam for chat, serve --dev and the simulator: --now / --tz pin
+        # it, and a simulator request may replay another moment (skill/devclock.py).
+        from skill.devclock import DevClock
+
+        clock = DevClock(settings.pinned_now, settings.user_zone)
+        deps.clock, deps.zone = clock, clock.zone
+    return deps
 
 
 def make_runtime(settings: Settings, deps: Deps | None = None) -> SkillRuntime:

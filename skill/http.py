@@ -9,6 +9,7 @@ are followed (a redirect is an answer, not an invitation), and bodies are capped
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from functools import cache
@@ -17,15 +18,40 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import urllib.request
 
-# Alexa's apiEndpoint is https; plain http only to this machine (tests, fakes).
-ALLOWED_PREFIXES = ("https://", "http://127.0.0.1", "http://localhost")
+# The only hosts Alexa names as apiEndpoint (North America, Europe, Far East). The
+# request's apiEndpoint is attacker-controlled whenever verification is off or a
+# proxy rewrites bodies, and the user's API token goes wherever it points.
+# Whole-string matches: scheme, exact host, optional port 443, nothing after but "/".
+# No user info, no other port, no path: a prefix or "contains" test would let
+# ``http://127.0.0.1.attacker.example`` or ``https://api.amazonalexa.com@evil`` through.
+_AMAZON_RE = re.compile(r"https://(api(?:\.eu|\.fe)?\.amazonalexa\.com)(?::443)?/?", re.IGNORECASE)
+# A fake may sit under a path (tests serve several behaviours from one server).
+_LOOPBACK_RE = re.compile(r"http://(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]{1,5})?(?:/[!-~]*)?")
 
 
-def allowed_base(base: str | None) -> str | None:
-    """The API root without a trailing slash, or None if it is not one we may call."""
-    if not base or not base.startswith(ALLOWED_PREFIXES):
+def allowed_base(base: str | None, *, loopback: bool = False) -> str | None:
+    """The API root without a trailing slash, or None if it is not one we may call.
+
+    Exactly ``https://<Amazon API host>``. ``loopback=True`` also admits
+    ``http://127.0.0.1``, ``localhost`` or ``[::1]`` on any port: only for a fake
+    a test injects explicitly, never inferred from the URL itself.
+    """
+    if not isinstance(base, str):
         return None
-    return base.rstrip("/")
+    amazon = _AMAZON_RE.fullmatch(base)
+    if amazon is not None:
+        return f"https://{amazon.group(1).lower()}"
+    if loopback and _LOOPBACK_RE.fullmatch(base):
+        return base.rstrip("/")
+    return None
+
+
+def api_root(configured: str | None, requested: str | None, *, loopback: bool) -> str | None:
+    """Where a client calls: its own configured root (an explicit constructor
+    argument, so loopback is fine) or else the request's apiEndpoint."""
+    if configured:
+        return allowed_base(configured, loopback=True)
+    return allowed_base(requested, loopback=loopback)
 
 
 class DeadlineExceeded(TimeoutError):

@@ -46,9 +46,14 @@ _runtime: SkillRuntime | None = None
 def _build() -> SkillRuntime:
     from skill import logs
     from skill.factory import make_runtime
-    from skill.settings import load_settings
+    from skill.settings import SettingsError, load_settings
 
     settings = load_settings()
+    if settings.now is not None or settings.tz is not None:
+        # Even with HIPREST_DEV set, Lambda answers real people: the real clock only.
+        raise SettingsError(
+            "HIPREST_NOW / HIPREST_TZ are for development runs only; Lambda uses the real clock"
+        )
     logs.configure(settings.log_level)
     return make_runtime(settings)
 

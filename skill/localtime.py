@@ -50,6 +50,12 @@ def zone_of(turn: Turn) -> ZoneInfo:
     cached = _per_turn.get(turn)
     if cached is not None:
         return cached
+    fixed = turn.deps.zone() if turn.deps.zone is not None else None
+    if fixed is not None:
+        # A development run's zone (--tz): used as given, never cached in the profile,
+        # so the next run with another --tz is not answered in this one.
+        _per_turn[turn] = fixed
+        return fixed
     profile = turn.state(PROFILE_KEY, Profile)
     known = _zone(profile.time_zone)
     checked = _checked_at(profile)

@@ -20,9 +20,8 @@ from typing import Any
 
 import yaml
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "interaction_models" / "generated" / (
-    "red_flags.yaml"
-)
+# Inside the interaction_models folder (skill/models.py MODELS_DIR).
+SPEC_NAME = "generated/red_flags.yaml"
 RED_FLAG_INTENT = "RedFlagIntent"
 CATCH_ALL_INTENT = "CatchAllIntent"
 # Carrier words that say nothing themselves (pronoun openers and hesitations).
@@ -108,7 +107,7 @@ def parse_spec(data: Any) -> Spec:
 
 
 @cache
-def load_spec(path: Path = SPEC_PATH) -> Spec:
+def load_spec(path: Path) -> Spec:
     try:
         return parse_spec(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as exc:
@@ -207,9 +206,9 @@ def _mirrored_carriers(intents: Mapping[str, Mapping[str, Any]]) -> list[str]:
     ]
 
 
-def apply_generated(model: dict[str, Any], locale: str, spec: Spec | None = None) -> None:
+def apply_generated(model: dict[str, Any], locale: str, spec: Spec) -> None:
     """Add the generated samples and synonyms to ``model`` (one locale's, changed in place)."""
-    spec = (spec or load_spec()).for_locale(locale)
+    spec = spec.for_locale(locale)
     lm = model["interactionModel"]["languageModel"]
     intents = {i["name"]: i for i in lm["intents"]}
     types = {t["name"]: t for t in lm.get("types", [])}

@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from skill import model_gen
+from skill.data import data_dir
 from skill.textnorm import normalise
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
+MODELS_DIR = data_dir("interaction_models")
 BASE_LOCALE = "en-US"
 BUILTIN_TYPES_PREFIX = "AMAZON."
 
@@ -112,9 +113,13 @@ def load_model(locale: str = BASE_LOCALE, root: Path = MODELS_DIR) -> dict[str, 
     if not (root / f"{locale}.json").exists():
         locale = BASE_LOCALE
     model = _load_typed(locale, root)
-    spec_path = root / "generated" / model_gen.SPEC_PATH.name
+    spec_path = root / model_gen.SPEC_NAME
     if not spec_path.exists():
-        return model
+        if root == MODELS_DIR:
+            # A wheel or Lambda tree without the spec would ship models with no
+            # generated red flags: refuse, loudly.
+            raise ModelError(f"missing {model_gen.SPEC_NAME} beside the models")
+        return model  # a test's own models directory, nothing to generate
     model = copy.deepcopy(model)
     try:
         model_gen.apply_generated(model, locale, model_gen.load_spec(spec_path))

@@ -69,11 +69,13 @@ def _classify(status: int) -> ErrorKind:
 
 @dataclass
 class RemindersClient:
-    """The real API. ``base`` overrides the request's apiEndpoint (tests)."""
+    """The real API. ``base`` overrides the request's apiEndpoint (tests);
+    ``allow_loopback`` lets the request's apiEndpoint name a fake on this machine."""
 
     base: str | None = None
     timeout: float = TIMEOUT_S
     transport: Transport = field(default=urllib_transport)
+    allow_loopback: bool = False
 
     def _call(
         self,
@@ -83,7 +85,7 @@ class RemindersClient:
         path: str,
         payload: dict[str, Any] | None = None,
     ) -> tuple[int, bytes]:
-        root = http.allowed_base(self.base or base)
+        root = http.api_root(self.base, base, loopback=self.allow_loopback)
         if root is None:
             raise RemindersError("network")
         if not token:

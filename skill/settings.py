@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -56,12 +58,24 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(default=128 * 1024, ge=1024, le=10 * 1024 * 1024)
     settings_api_timeout_s: float = Field(default=1.5, gt=0, le=1.5)
     cert_fetch_timeout_s: float = Field(default=2.0, gt=0, le=2.0)
-    # Skill package (deployable-skill issue): where the store listing points.
-    privacy_policy_url: str = "https://example.com/hiprest/privacy"
-    terms_url: str = "https://example.com/hiprest/terms"
+    # Time to receive a request body: Alexa sends its few KB at once; a client that
+    # drips one holds a server thread, so it is cut off well inside Alexa's 8 s.
+    body_timeout_s: float = Field(default=2.0, gt=0, le=5.0)
+    # "private" keeps the check-in history, the painful side and red flags (a skill in
+    # development or beta test); "public" stores nothing about the user's health, for
+    # certification without the HIPAA-eligible programme (docs/deploy.md).
+    profile: Literal["private", "public"] = "private"
+    # Skill package: where the store listing points. Unset, `hiprest package` uses the
+    # self-hosted server's /privacy and /terms (HIPREST_ENDPOINT_URI's host).
+    privacy_policy_url: str | None = None
+    terms_url: str | None = None
     endpoint_uri: str | None = None
     endpoint_certificate: Literal["Wildcard", "SelfSigned", "Trusted"] = "Wildcard"
     lambda_arn: str | None = None
+    # Development runs only (chat, serve --dev, the simulator): a pinned "now" and the
+    # user's time zone, to replay a morning. Production refuses both (see below).
+    now: str | None = None
+    tz: str | None = None
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -81,6 +95,51 @@ class Settings(BaseModel):
         if value is not None and not SKILL_ID_RE.match(value):
             raise ValueError("must look like amzn1.ask.skill.<uuid>")
         return value
+
+    @field_validator("now", "tz", mode="before")
+    @classmethod
+    def _blank_clock_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from skill.devclock import parse_zone
+
+            parse_zone(value)  # ClockError is a ValueError: one line, naming HIPREST_TZ
+        return value
+
+    @model_validator(mode="after")
+    def _clock_override_only_in_dev(self) -> Settings:
+        if not self.dev and (self.now is not None or self.tz is not None):
+            raise ValueError(
+                "HIPREST_NOW / HIPREST_TZ (--now / --tz) are for development runs only "
+                "(chat, serve --dev); production always uses the real clock"
+            )
+        if self.now is not None:
+            from skill.devclock import parse_now
+
+            parse_now(self.now, self.user_zone)
+        return self
+
+    @property
+    def user_zone(self) -> ZoneInfo | None:
+        """The time zone fixed for a development run, if any."""
+        if self.tz is None:
+            return None
+        from skill.devclock import parse_zone
+
+        return parse_zone(self.tz)
+
+    @property
+    def pinned_now(self) -> datetime | None:
+        """The moment a development run starts at, if pinned."""
+        if self.now is None:
+            return None
+        from skill.devclock import parse_now
+
+        return parse_now(self.now, self.user_zone)
 
     @model_validator(mode="after")
     def _skill_id_required_in_production(self) -> Settings:

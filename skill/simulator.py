@@ -6,6 +6,7 @@ the server stays stateless and several browser tabs are several conversations.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -14,6 +15,7 @@ from flask import Flask, Response, jsonify, request
 
 from skill.conversation import Conversation, Exchange
 from skill.deps import Deps
+from skill.devclock import ClockError, DevClock, parse_now, parse_zone
 from skill.envelopes import Caller, SlotInput
 from skill.matcher import Matcher
 from skill.models import intent_names, language_model, load_model, slot_types
@@ -83,6 +85,10 @@ def register_routes(app: Flask, runtime: SkillRuntime, deps: Deps) -> None:
         locale = str(data["locale"]) if data.get("locale") in LOCALES else "en-US"
         user = str(data.get("user") or "simulator")[:64]
         session = data.get("session") if isinstance(data.get("session"), dict) else None
+        try:
+            replay = _replay(deps, data)
+        except ClockError as exc:
+            return jsonify({"error": str(exc)}), 400
         model = load_model(locale)
         convo = Conversation(
             runtime=runtime,
@@ -97,29 +103,42 @@ def register_routes(app: Flask, runtime: SkillRuntime, deps: Deps) -> None:
             convo.session_id = session["id"]
             attrs = session.get("attributes")
             convo.attributes = attrs if isinstance(attrs, dict) else {}
-        try:
-            kind = data.get("request_type")
-            if isinstance(data.get("text"), str) and data["text"].strip():
-                ex = convo.say(data["text"][:2000])
-            elif kind == "LaunchRequest":
-                ex = convo.launch()
-            elif kind == "SessionEndedRequest":
-                ex = convo.end()
-            elif isinstance(data.get("intent"), str):
-                raw_slots = data.get("slots")
-                raw_slots = raw_slots if isinstance(raw_slots, dict) else {}
-                types = slot_types(model).get(data["intent"], {})
-                slots = {
-                    str(k): SlotInput(str(v), None, None, types.get(str(k)))
-                    for k, v in raw_slots.items()
-                    if v not in (None, "")
-                }
-                ex = convo.intent(data["intent"], _resolve(model, data["intent"], slots))
-            else:
-                return jsonify({"error": "give text, an intent, or a request_type"}), 400
-        except EnvelopeError as exc:
-            return jsonify({"error": str(exc)}), 400
+        with replay:
+            try:
+                kind = data.get("request_type")
+                if isinstance(data.get("text"), str) and data["text"].strip():
+                    ex = convo.say(data["text"][:2000])
+                elif kind == "LaunchRequest":
+                    ex = convo.launch()
+                elif kind == "SessionEndedRequest":
+                    ex = convo.end()
+                elif isinstance(data.get("intent"), str):
+                    raw_slots = data.get("slots")
+                    raw_slots = raw_slots if isinstance(raw_slots, dict) else {}
+                    types = slot_types(model).get(data["intent"], {})
+                    slots = {
+                        str(k): SlotInput(str(v), None, None, types.get(str(k)))
+                        for k, v in raw_slots.items()
+                        if v not in (None, "")
+                    }
+                    ex = convo.intent(data["intent"], _resolve(model, data["intent"], slots))
+                else:
+                    return jsonify({"error": "give text, an intent, or a request_type"}), 400
+            except EnvelopeError as exc:
+                return jsonify({"error": str(exc)}), 400
         return jsonify(_exchange_json(convo, ex)), 200
+
+
+def _replay(deps: Deps, data: dict[str, Any]) -> AbstractContextManager[None]:
+    """The page's "now" and "zone" fields, for this request only (see skill/devclock.py)."""
+    now, tz = data.get("now"), data.get("tz")
+    if not (isinstance(now, str) and now.strip()) and not (isinstance(tz, str) and tz.strip()):
+        return nullcontext()
+    if not isinstance(deps.clock, DevClock):
+        raise ClockError("this server's clock cannot be replayed")
+    zone = parse_zone(tz) if isinstance(tz, str) and tz.strip() else deps.clock.zone()
+    moment = parse_now(now, zone) if isinstance(now, str) and now.strip() else None
+    return deps.clock.replay(moment, zone)
 
 
 def _resolve(

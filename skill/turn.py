@@ -129,6 +129,12 @@ class Turn:
         attr = {"Alexa.Presentation.APL": "alexa_presentation_apl"}.get(interface, interface)
         return getattr(supported, attr, None) is not None
 
+    @property
+    def keeps_health_data(self) -> bool:
+        """False in the ``public`` profile: scores, the painful side and red flags are
+        spoken about but never stored (Alexa's policy on health data)."""
+        return self.deps.settings.profile == "private"
+
     # -- dialog state (session) ---------------------------------------------
     @property
     def pending(self) -> str | None:

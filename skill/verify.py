@@ -48,6 +48,7 @@ __all__ = [
     "RequestVerifier",
     "VerificationError",
     "VerifierConfig",
+    "chain_not_after",
     "check_application_id",
     "check_cert_url",
     "check_timestamp",
@@ -70,6 +71,10 @@ CERT_PATH_PREFIX = "/echo.api/"
 MAX_CHAIN_BYTES = 64 * 1024
 MAX_URL_LENGTH = 2048
 DEFAULT_FETCH_TIMEOUT_S = 2.0
+# Concurrent certificate downloads per process (Alexa uses one or two URLs).
+DEFAULT_MAX_CONCURRENT_FETCHES = 4
+# How long a URL whose download or chain failed is refused without a new download.
+FAILED_FETCH_TTL_S = 10.0
 
 # Host, optionally ":443", nothing else: this excludes userinfo ("a@host"),
 # other ports, empty ports, trailing dots and IP literals in one rule.
@@ -200,11 +205,12 @@ def verify_chain(
     chain: Sequence[x509.Certificate],
     now: datetime,
     trust_roots: Sequence[x509.Certificate] | x509v.Store,
-) -> None:
+) -> list[x509.Certificate]:
     """Leaf valid at ``now``, SAN has echo-api.amazon.com, path to a trusted root.
 
     Any extra certificates in ``chain`` (intermediates, cross-signed roots) are
     only candidates for path building; trust comes from ``trust_roots`` alone.
+    Returns the validated path, leaf first, root last.
     """
     if not chain:
         raise _bad("cert chain: empty")
@@ -221,9 +227,16 @@ def verify_chain(
         x509v.PolicyBuilder().store(store).time(now).build_server_verifier(x509.DNSName(CERT_SAN))
     )
     try:
-        verifier.verify(leaf, list(chain[1:]))
+        path = verifier.verify(leaf, list(chain[1:]))
     except x509v.VerificationError:
         raise _bad("cert chain: no path to a trusted root") from None
+    return list(path)
+
+
+def chain_not_after(path: Sequence[x509.Certificate]) -> datetime:
+    """When the first certificate of a validated path expires: the whole path is
+    only valid until then, whatever the leaf says."""
+    return min(cert.not_valid_after_utc for cert in path)
 
 
 def _store(roots: Sequence[x509.Certificate]) -> x509v.Store:
@@ -319,7 +332,9 @@ def _aware(ts: datetime) -> datetime:
 
 
 class CertificateCache:
-    """Verified leaf certificates by canonical URL, kept until their notAfter.
+    """Verified leaf certificates by canonical URL, kept until the earliest
+    notAfter of the chain they were validated with (an intermediate may expire
+    before the leaf; the leaf alone would be trusted past it).
 
     Only leaves that passed ``verify_chain`` go in, so a hit skips download
     and chain validation. Bounded (least recently used entry goes first) so
@@ -330,24 +345,27 @@ class CertificateCache:
         if max_entries < 1:
             raise ValueError("max_entries must be >= 1")
         self._max = max_entries
-        self._items: OrderedDict[str, x509.Certificate] = OrderedDict()
+        self._items: OrderedDict[str, tuple[x509.Certificate, datetime]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, url: str, now: datetime) -> x509.Certificate | None:
         now = _aware(now)
         with self._lock:
-            cert = self._items.get(url)
-            if cert is None:
+            item = self._items.get(url)
+            if item is None:
                 return None
-            if not _is_valid_at(cert, now):
+            cert, not_after = item
+            if not _is_valid_at(cert, now) or now > not_after:
                 del self._items[url]
                 return None
             self._items.move_to_end(url)
             return cert
 
-    def put(self, url: str, cert: x509.Certificate) -> None:
+    def put(self, url: str, cert: x509.Certificate, not_after: datetime | None = None) -> None:
+        """Keep ``cert`` until ``not_after`` (the chain's earliest expiry), or its own."""
+        expires = cert.not_valid_after_utc if not_after is None else _aware(not_after)
         with self._lock:
-            self._items[url] = cert
+            self._items[url] = (cert, min(expires, cert.not_valid_after_utc))
             self._items.move_to_end(url)
             while len(self._items) > self._max:
                 self._items.popitem(last=False)
@@ -391,10 +409,15 @@ def _default_opener() -> urllib.request.OpenerDirector:
 class HttpsCertFetcher:
     """GET a certificate chain: bounded time, bounded size, no redirects.
 
-    ``timeout_s`` is both the socket timeout and an overall deadline checked
-    between reads, so a server dripping bytes cannot hold a worker for long.
-    ``allowed_schemes`` and ``opener`` exist so tests can drive the real
-    transport against a plain-HTTP server on 127.0.0.1.
+    ``timeout_s`` is one deadline for the whole fetch, DNS included: the fetch
+    runs on its own thread and the caller stops waiting at the deadline (a socket
+    timeout does not cover ``getaddrinfo``, and a stalled resolver held requests
+    for 5 s). The thread also checks the deadline between reads, so a server
+    dripping bytes is cut off. At most ``max_concurrent`` fetches run at once,
+    counting abandoned ones until they end: unsigned traffic naming plausible
+    URLs cannot tie up every worker or pile up threads. ``allowed_schemes`` and
+    ``opener`` exist so tests can drive the real transport against a plain-HTTP
+    server on 127.0.0.1.
     """
 
     def __init__(
@@ -405,17 +428,51 @@ class HttpsCertFetcher:
         allowed_schemes: tuple[str, ...] = ("https",),
         opener: urllib.request.OpenerDirector | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT_FETCHES,
     ) -> None:
+        if max_concurrent < 1:
+            raise ValueError("max_concurrent must be >= 1")
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes
         self.allowed_schemes = allowed_schemes
         self._opener = opener if opener is not None else _default_opener()
         self._monotonic = monotonic
+        self._slots = threading.BoundedSemaphore(max_concurrent)
 
     def __call__(self, url: str) -> bytes:
         if urlsplit(url).scheme.lower() not in self.allowed_schemes:
             raise _bad("cert fetch: scheme not allowed")
-        deadline = self._monotonic() + self.timeout_s
+        if not self._slots.acquire(blocking=False):
+            raise _bad("cert fetch: too many at once")
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                outcome["pem"] = self._fetch(url, self._monotonic() + self.timeout_s)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+            finally:
+                self._slots.release()
+
+        worker = threading.Thread(target=work, name="hiprest-cert-fetch", daemon=True)
+        try:
+            worker.start()
+        except RuntimeError:  # no thread to be had: refuse, never 5xx
+            self._slots.release()
+            raise _bad("cert fetch: failed") from None
+        worker.join(self.timeout_s)
+        if worker.is_alive():
+            log.info("certificate download abandoned at the deadline")
+            raise _bad("cert fetch: too slow")
+        error = outcome.get("error")
+        if error is not None:
+            if isinstance(error, VerificationError):
+                raise error
+            raise _bad("cert fetch: failed")
+        pem: bytes = outcome["pem"]
+        return pem
+
+    def _fetch(self, url: str, deadline: float) -> bytes:
         request = urllib.request.Request(url, headers={"Accept": "*/*"}, method="GET")
         try:
             with self._opener.open(request, timeout=self.timeout_s) as resp:
@@ -485,6 +542,10 @@ class RequestVerifier:
         self._fetch = fetch if fetch is not None else HttpsCertFetcher()
         self.cache = cache if cache is not None else CertificateCache()
         self._urls: dict[str, str] = {}  # header value -> canonical URL, checked
+        # canonical URL -> (until, reason) of a failed download or chain: 200
+        # bogus requests naming one plausible URL were 200 downloads.
+        self._failed: OrderedDict[str, tuple[datetime, str]] = OrderedDict()
+        self._failed_lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
         """Return the parsed envelope or raise VerificationError. Header lookup case-insensitive."""
@@ -547,17 +608,38 @@ class RequestVerifier:
         cached = self.cache.get(url, now)
         if cached is not None:
             return cached
+        self._refuse_recent_failure(url, now)
         try:
             pem = self._fetch(url)
-        except VerificationError:
+            chain = load_chain(pem)
+            path = verify_chain(chain, now, self._trust_store())
+        except VerificationError as exc:
+            if exc.reason != "cert fetch: too many at once":  # busy is not the URL's fault
+                self._remember_failure(url, now, exc.reason)
             raise
         except Exception as exc:
             log.info("certificate download failed: %s", type(exc).__name__)
+            self._remember_failure(url, now, "cert fetch: failed")
             raise _bad("cert fetch: failed") from None
-        chain = load_chain(pem)
-        verify_chain(chain, now, self._trust_store())
-        self.cache.put(url, chain[0])
+        self.cache.put(url, chain[0], chain_not_after(path))
         return chain[0]
+
+    def _refuse_recent_failure(self, url: str, now: datetime) -> None:
+        with self._failed_lock:
+            failed = self._failed.get(url)
+            if failed is None:
+                return
+            until, reason = failed
+            if now < until:
+                raise _bad(reason)
+            del self._failed[url]
+
+    def _remember_failure(self, url: str, now: datetime, reason: str) -> None:
+        with self._failed_lock:
+            self._failed[url] = (now + timedelta(seconds=FAILED_FETCH_TTL_S), reason)
+            self._failed.move_to_end(url)
+            while len(self._failed) > _URL_CACHE_SIZE:
+                self._failed.popitem(last=False)
 
     def _trust_store(self) -> x509v.Store:
         return self._store if self._store is not None else _certifi_roots()

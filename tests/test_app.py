@@ -86,7 +86,7 @@ def test_malformed_bodies_are_400_with_json_error(dev_client: FlaskClient, body:
 
 
 def test_empty_body_is_400(dev_client: FlaskClient) -> None:
-    assert dev_client.post("/alexa", data=b"").status_code == 400
+    assert dev_client.post("/alexa", data=b"", content_type="application/json").status_code == 400
 
 
 def test_oversized_body_is_413(dev_client: FlaskClient, deps: Deps) -> None:
@@ -197,7 +197,8 @@ def test_simulator_api_accepts_a_picked_intent(dev_client: FlaskClient) -> None:
 
 
 def test_simulator_api_rejects_junk_with_400(dev_client: FlaskClient) -> None:
-    assert dev_client.post("/api/simulate", data=b"nope").status_code == 400
+    junk = dev_client.post("/api/simulate", data=b"nope", content_type="application/json")
+    assert junk.status_code == 400
     assert dev_client.post("/api/simulate", json={}).status_code == 400
 
 

@@ -127,7 +127,7 @@ def test_unclear_answer_to_the_position_question_re_asks(convo: Conversation) ->
         ("do i need a mattress topper", "topper", "pillow tips"),
         ("why does my hip hurt at night", "presses the tendons", "pillow tips"),
         ("what is the gluteus minimus", "smallest of your three buttock muscles", "sets it off"),
-        ("what causes it", "trigger points", "daytime habits"),
+        ("what causes it", "tender spots", "daytime habits"),
         ("how should i sit at my desk", "cross your legs", "seeing a professional"),
         ("should i see a doctor", "numbness or weakness in your leg", "who can help"),
         ("who can help", "orthopaedic", "pillow tips"),
@@ -150,7 +150,7 @@ def test_follow_up_yes_is_understood_in_context(convo: Conversation) -> None:
     run_script(convo, """
         U: what is the gluteus minimus
         U: yes
-        A: trigger points
+        A: tender spots
         U: yeah
         A: cross your legs
         U: sure

@@ -260,7 +260,7 @@ def test_two_bad_mornings_suggest_a_professional_and_ask_about_the_leg(
     run_script(
         convo,
         """
-        U: my stiffness is 9
+        U: my stiffness is 8
         A: two mornings in a row at eight or more
         A: rule of thumb
         A: doctor or a physical therapist soon
@@ -271,7 +271,7 @@ def test_two_bad_mornings_suggest_a_professional_and_ask_about_the_leg(
         A: <ends>
         """,
     )
-    assert stored_days(store)[TODAY.isoformat()] == 9
+    assert stored_days(store)[TODAY.isoformat()] == 8
 
 
 def test_no_numbness_closes_gently(convo: Conversation, store: SqliteStore) -> None:

@@ -14,6 +14,7 @@ from skill.core.checkin import (
     MIN_PER_WEEK,
     NO_IMPROVEMENT_FLOOR,
     NOTICEABLE,
+    RATIO_FLOOR,
     SIX_WEEKS,
     is_not_improving,
     is_worsening,
@@ -33,7 +34,10 @@ def _worsening_by_fractions(days: dict[str, int], today: date) -> bool:
     rise = pair.recent - pair.earlier
     if rise < NOTICEABLE:
         return False
-    return rise >= IMPORTANT_POINTS or pair.recent >= pair.earlier * IMPORTANT_RATIO
+    # The 30% branch only from a recent average of RATIO_FLOOR (issue 15).
+    return rise >= IMPORTANT_POINTS or (
+        pair.recent >= RATIO_FLOOR and pair.recent >= pair.earlier * IMPORTANT_RATIO
+    )
 
 
 def _not_improving_by_fractions(days: dict[str, int], today: date) -> bool:
@@ -58,6 +62,14 @@ histories = st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=50, max_
 def test_integer_referral_rules_agree_with_fraction_averages(days: dict[str, int]) -> None:
     assert is_worsening(days, TODAY) == _worsening_by_fractions(days, TODAY)
     assert is_not_improving(days, TODAY) == _not_improving_by_fractions(days, TODAY)
+
+
+def test_a_thirty_percent_rise_to_an_average_under_three_is_not_worsening() -> None:
+    # earlier 1.0, recent 2.0: +1 point and +100%, but a low score (Farrar/Salaffi
+    # measured change from moderate baselines).
+    days = {key(TODAY - timedelta(days=b)): 2 for b in range(7)}
+    days |= {key(TODAY - timedelta(days=7 + b)): 1 for b in range(7)}
+    assert not is_worsening(days, TODAY) and not _worsening_by_fractions(days, TODAY)
 
 
 def test_thirty_percent_rise_below_two_points_counts_as_worsening() -> None:

@@ -54,7 +54,7 @@ def test_lambda_entry_imports_no_flask_matcher_settings_library_or_urllib(tmp_pa
     caller = envelopes.Caller(
         user_id="amzn1.ask.account.COLD", application_id=SKILL_ID, api_endpoint="http://127.0.0.1:9"
     )
-    event = envelopes.launch(caller, datetime.now(UTC))
+    event = envelopes.launch(caller, datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
     env = {
         "PATH": "/usr/bin:/bin",
         "PYTHONPATH": str(ROOT),
@@ -200,7 +200,7 @@ def _caller() -> envelopes.Caller:
 
 
 def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
     (first,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
     assert first["spoke"]
@@ -210,7 +210,7 @@ def test_first_launch_imports_no_capability_module(tmp_path: Path) -> None:
 def test_returning_launch_without_a_stored_routine_imports_no_capability_module(
     tmp_path: Path,
 ) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], [])
     watched = [*_NOT_FOR_A_LAUNCH, "skill.handlers.routine", "skill.core.routine"]
     (again,) = _run_fresh(tmp_path, [envelopes.launch(_caller(), now)], watched)
@@ -222,7 +222,7 @@ def test_returning_launch_without_a_stored_routine_imports_no_capability_module(
 def test_returning_launch_with_a_routine_left_mid_way_imports_it_and_offers_to_resume(
     tmp_path: Path,
 ) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     first = [
         envelopes.launch(_caller(), now),
         envelopes.intent(_caller(), now, "StartRoutineIntent", new=False),
@@ -237,7 +237,7 @@ def test_returning_launch_with_a_routine_left_mid_way_imports_it_and_offers_to_r
 
 
 def test_an_intent_imports_capabilities_only_up_to_the_one_that_answers(tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+    now = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
     events = [
         envelopes.launch(_caller(), now),
         envelopes.intent(_caller(), now, "NightVoiceOnIntent", new=False),

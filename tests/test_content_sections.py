@@ -79,7 +79,7 @@ def test_a_launch_on_the_lambda_path_neither_imports_nor_validates_the_routines(
         "from datetime import datetime, UTC\n"
         "from skill import envelopes\n"
         "import skill.lambda_function as entry\n"
-        "event = envelopes.launch(envelopes.Caller(), datetime.now(UTC))\n"
+        "event = envelopes.launch(envelopes.Caller(), datetime(2026, 12, 2, 15, 0, tzinfo=UTC))\n"
         "assert entry.lambda_handler(event, None)['response']['outputSpeech']\n"
         "from skill.content import default_library\n"
         "sections = default_library().for_locale('en-US').sections\n"

@@ -32,6 +32,9 @@ from skill.settings import LOCALES, Settings, load_settings
 
 SKILL_DIR = Path(package.__file__).resolve().parent
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:hiprest"
+# A self-hosted endpoint on a real-looking (not reserved) host: its /privacy and /terms
+# become the listing's policy links.
+ENDPOINT = "https://hiprest.tunnel-host.net/alexa"
 
 
 def _settings(**kw: Any) -> Settings:
@@ -41,7 +44,7 @@ def _settings(**kw: Any) -> Settings:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("ask")
-    return write_package(out, _settings(endpoint_uri="https://hiprest.example.org/alexa"))
+    return write_package(out, _settings(endpoint_uri=ENDPOINT))
 
 
 def _read(path: Path) -> Any:
@@ -84,7 +87,10 @@ def test_manifest_passes_the_structural_checks(project: Path) -> None:
     assert manifest_problems(_skill_json(project)) == []
 
 
-def test_cli_package_command_writes_the_project(tmp_path: Path) -> None:
+def test_cli_package_command_writes_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIPREST_ENDPOINT_URI", ENDPOINT)
     assert cli_main(["package", "--out", str(tmp_path / "p")]) == 0
     assert manifest_problems(_read(tmp_path / "p" / "skill-package" / "skill.json")) == []
 
@@ -330,3 +336,174 @@ def test_locale_missing_an_intent_stops_the_package(tmp_path: Path) -> None:
     assert problems and "en-IN" in problems[0] and "AMAZON.HelpIntent" in problems[0]
     with pytest.raises(PackageError, match="en-IN"):
         write_package(tmp_path, _settings(), models=models)
+
+
+# --------------------------------------------------------------------------- certification
+
+
+def test_icons_are_drawn_at_both_sizes_and_referenced_by_every_locale(project: Path) -> None:
+    from skill.icon import MOON, PILLOW
+    from tests.support.png import decode
+
+    listings = _skill_json(project)["manifest"]["publishingInformation"]["locales"]
+    for size, key in ((108, "smallIconUri"), (512, "largeIconUri")):
+        uris = {info[key] for info in listings.values()}
+        assert len(uris) == 1
+        (uri,) = uris
+        assert uri.startswith("file://assets/images/")
+        rows = decode((project / "skill-package" / uri.removeprefix("file://")).read_bytes())
+        assert len(rows) == size and all(len(r) == size for r in rows)
+        # What the drawing says: the moon upper right, the pillow below the middle, a
+        # dark night sky in the corners.
+        assert rows[int(0.45 * size)][int(0.50 * size)] == MOON
+        assert rows[int(0.73 * size)][int(0.50 * size)] == PILLOW
+        assert all(max(rows[y][x]) < 0x50 for y, x in ((0, 0), (0, size - 1), (size - 1, 0)))
+
+
+def test_policy_links_default_to_the_self_hosted_servers_own_pages(project: Path) -> None:
+    for urls in _skill_json(project)["manifest"]["privacyAndCompliance"]["locales"].values():
+        assert urls == {"privacyPolicyUrl": "https://hiprest.tunnel-host.net/privacy",
+                        "termsOfUseUrl": "https://hiprest.tunnel-host.net/terms"}
+
+
+@pytest.mark.parametrize(
+    ("kw", "reason"),
+    [
+        ({}, "privacy policy URL is not set"),
+        ({"privacy_policy_url": "https://example.com/hiprest/privacy",
+          "terms_url": "https://example.com/hiprest/terms"}, "is a placeholder"),
+        ({"endpoint_uri": "https://hiprest.example.org/alexa"}, "is a placeholder"),
+        ({"privacy_policy_url": "http://hiprest.tunnel-host.net/privacy",
+          "terms_url": "https://hiprest.tunnel-host.net/terms"}, "privacyPolicyUrl: https URL"),
+    ],
+)
+def test_package_refuses_missing_or_placeholder_policy_links_and_writes_nothing(
+    tmp_path: Path, kw: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(PackageError, match=reason):
+        write_package(tmp_path / "p", _settings(**kw))
+    assert not (tmp_path / "p").exists()
+
+
+def test_package_refuses_missing_icons_unless_draft(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(endpoint_uri=ENDPOINT)
+    with pytest.raises(PackageError, match=r"smallIconUri .* is not in the package"):
+        write_package(tmp_path / "p", settings, assets={})
+    assert not (tmp_path / "p").exists()
+    write_package(tmp_path / "p", settings, assets={}, draft=True)
+    assert "draft: en-US: largeIconUri" in capsys.readouterr().err
+    assert (tmp_path / "p" / "skill-package" / "skill.json").is_file()
+
+
+def test_cli_says_why_it_refuses_and_draft_writes_anyway(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_main(["package", "--out", str(tmp_path / "p")]) == 2
+    err = capsys.readouterr().err
+    assert "certification would reject it" in err and "HIPREST_PRIVACY_POLICY_URL" in err
+    assert not (tmp_path / "p").exists()
+    assert cli_main(["package", "--draft", "--out", str(tmp_path / "p")]) == 0
+    assert "draft: privacy policy URL is not set" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- one-command deploy
+
+POLICY = {"privacy_policy_url": "https://hiprest.tunnel-host.net/privacy",
+          "terms_url": "https://hiprest.tunnel-host.net/terms"}
+
+
+@pytest.fixture(scope="module")
+def deploy_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ask-deploy")
+    return write_package(out, _settings(profile="public", **POLICY), deployer=True)
+
+
+def test_deployer_project_lets_ask_deploy_do_code_stack_and_endpoint(
+    deploy_project: Path,
+) -> None:
+    profile = _read(deploy_project / "ask-resources.json")["profiles"]["default"]
+    assert profile["code"]["default"]["src"] == "./lambda"
+    infra = profile["skillInfrastructure"]
+    assert infra["type"] == "@ask-cli/cfn-deployer"
+    config = infra["userConfig"]
+    assert config["runtime"] == "python3.13"
+    assert config["handler"] == "skill.lambda_function.lambda_handler"
+    assert (deploy_project / config["templatePath"]).is_file()
+    # ask-cli points the events endpoint (SKILL_DISABLED deletes the data) at the function.
+    assert config["skillEvents"] == {"subscriptions": ["SKILL_DISABLED"]}
+    assert config["cfn"]["parameters"]["Profile"] == "public"
+    # The stack declares what the deployer passes and what ask-resources adds.
+    stack = (deploy_project / config["templatePath"]).read_text(encoding="utf-8")
+    for name in ("SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey",
+                 "CodeVersion", *config["cfn"]["parameters"]):
+        assert re.search(rf"^  {name}:$", stack, re.M), name
+    assert re.search(r"^  SkillEndpoint:$", stack, re.M)
+    # No endpoint yet: the deployer writes it after the stack is up.
+    assert "endpoint" not in _skill_json(deploy_project)["manifest"]["apis"]["custom"]
+
+
+def test_deployer_code_tree_answers_a_launch_on_its_own(
+    deploy_project: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = deploy_project / "lambda"
+    assert not (code / "skill" / "static").exists() and not (code / "skill" / "_data").exists()
+    assert (code / "requirements.txt").read_text() == (
+        SKILL_DIR.parent / "infra" / "requirements.txt").read_text()
+    hook = deploy_project / "hooks" / "build.sh"
+    assert os.access(hook, os.X_OK) and "--platform manylinux2014_x86_64" in hook.read_text()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
+    env.update(PYTHONPATH=str(code), HIPREST_STORE="sqlite", HIPREST_DATA_DIR=str(tmp_path),
+               HIPREST_SKILL_ID="amzn1.ask.skill.11111111-2222-4333-8444-555555555555")
+    script = (
+        "import skill, skill.content as c; from datetime import UTC, datetime;"
+        "from skill import envelopes; from skill.lambda_function import lambda_handler;"
+        "caller = envelopes.Caller(application_id="
+        "'amzn1.ask.skill.11111111-2222-4333-8444-555555555555');"
+        "r = lambda_handler(envelopes.launch(caller, datetime.now(UTC)), None);"
+        "print(skill.__file__); print(c.CONTENT_DIR); print('Hip Rest' in str(r))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out == [str(code / "skill" / "__init__.py"), str(code / "content"), "True"]
+
+
+def test_deployer_refuses_an_endpoint_it_would_overwrite(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="sets the endpoint itself"):
+        write_package(tmp_path / "p", _settings(lambda_arn=ARN, **POLICY), deployer=True)
+
+
+def test_ask_run_finds_the_handler_where_the_local_debugger_looks(
+    deploy_project: Path, tmp_path: Path
+) -> None:
+    """ask-cli's `ask run` takes the handler's last two parts (lambda_function,
+    lambda_handler), and ask-sdk-local-debug loads <code src>/lambda_function.py by
+    path (importlib spec_from_file_location) and calls handler(envelope, None)."""
+    import os
+    import subprocess
+    import sys
+
+    config = _read(deploy_project / "ask-resources.json")["profiles"]["default"]
+    *_, file_name, handler = config["skillInfrastructure"]["userConfig"]["handler"].split(".")
+    path = deploy_project / config["code"]["default"]["src"] / f"{file_name}.py"
+    script = (
+        "import importlib.util, json, sys; from datetime import UTC, datetime;"
+        f"spec = importlib.util.spec_from_file_location({handler!r}, {str(path)!r});"
+        "mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod);"
+        f"fn = getattr(mod, {handler!r}); import skill; from skill import envelopes;"
+        "caller = envelopes.Caller(application_id="
+        "'amzn1.ask.skill.11111111-2222-4333-8444-555555555555');"
+        "env = json.loads(json.dumps(envelopes.launch(caller, datetime.now(UTC))));"
+        "print(skill.__file__); print('Hip Rest' in json.dumps(fn(env, None)))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
+    env.update(HIPREST_DATA_DIR=str(tmp_path),
+               HIPREST_SKILL_ID="amzn1.ask.skill.11111111-2222-4333-8444-555555555555")
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert out == [str(deploy_project / "lambda" / "skill" / "__init__.py"), "True"]

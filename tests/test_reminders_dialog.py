@@ -5,6 +5,7 @@ failure spoken, and the progressive "one moment"."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -39,8 +40,8 @@ def night_clock() -> FakeClock:
 
 def _convo(deps: Deps, clock: FakeClock, fake: FakeAlexa, **caller: Any) -> Conversation:
     deps.clock = clock
-    deps.apis["reminders"] = RemindersClient(timeout=0.5)
-    deps.apis["progressive"] = ProgressiveClient(wait=True)
+    deps.apis["reminders"] = RemindersClient(timeout=0.5, allow_loopback=True)
+    deps.apis["progressive"] = ProgressiveClient(wait=True, allow_loopback=True)
     runtime = SkillRuntime(build_skill(deps))
     return make_conversation(runtime, clock, api_endpoint=fake.url, **caller)
 
@@ -247,9 +248,9 @@ def test_a_slow_api_times_out_and_says_so(
 ) -> None:
     fake.delay = 1.5
     convo = _convo(deps, night_clock, fake, permissions=GRANTED)
-    started = datetime.now(UTC)
+    started = time.monotonic()
     exchange = convo.say("remind me to stretch every night")
-    elapsed = (datetime.now(UTC) - started).total_seconds()
+    elapsed = time.monotonic() - started
     assert "didn't answer in time" in exchange.text
     assert elapsed < 4  # the client timeout (0.5 s) plus the progressive thread join
 

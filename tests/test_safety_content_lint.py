@@ -117,3 +117,72 @@ def test_every_red_flag_answer_names_the_emergency_number() -> None:
                 "safety.call_now", "safety.clarify.where", "safety.clarify.where.reprompt"):
         for variant in content.phrase(key).say:
             assert "{emergency_number}" in variant, key
+
+
+# -- sources and stop rules (issue 15) -------------------------------------------------
+
+# A stop rule names when to stop or ease off (the pain-monitoring rule's short form,
+# "ease off if pain sharpens", "stop if it hurts", ...).
+STOP_RULE = re.compile(r"\bstop\b|\bease off\b", re.I)
+# LEAP's dosing table: static abduction, bridging, squats, side-stepping, band
+# side-slides. A move citing LEAP must be one of these kinds; clams, side-lying lifts
+# and fire hydrants come from the brief.
+LEAP_MOVES = {
+    "isometric_abduction", "isometric_abduction_light", "standing_hip_press",
+    "glute_bridge", "glute_bridge_small", "lateral_band_walk", "side_steps_small",
+}
+
+
+def _sources_cited(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "source" and isinstance(value, str):
+                yield where, value
+            else:
+                yield from _sources_cited(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _sources_cited(value, f"{where}[{index}]")
+
+
+def _cited(root: Path = CONTENT_DIR) -> list[tuple[str, str]]:
+    cited: list[tuple[str, str]] = []
+    for path in sorted(root.rglob("*.yaml")):
+        if path.name != "sources.yaml":
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            cited += _sources_cited(data, str(path.relative_to(root)))
+    return cited
+
+
+def _moves() -> dict[str, dict[str, Any]]:
+    data = yaml.safe_load((CONTENT_DIR / "en" / "routines.yaml").read_text(encoding="utf-8"))
+    moves = data["routines"]["moves"]
+    assert isinstance(moves, dict)
+    return moves
+
+
+def test_every_cited_source_id_exists() -> None:
+    known = yaml.safe_load((CONTENT_DIR / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    cited = _cited()
+    assert len(cited) > 300  # the walk reaches phrases, moves, routines and triage
+    unknown = [f"{where}: {source}" for where, source in cited if source not in known]
+    assert not unknown, "\n".join(unknown)
+
+
+def test_the_source_walk_finds_a_made_up_source(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(
+        "phrases:\n  a.b:\n    source: nowhere\n    say: hi\n", encoding="utf-8"
+    )
+    assert _cited(tmp_path) == [("x.yaml.phrases.a.b", "nowhere")]
+
+
+@pytest.mark.parametrize("mid", sorted(_moves()))
+def test_every_exercise_has_a_stop_rule(mid: str) -> None:
+    assert STOP_RULE.search(_moves()[mid]["stop"]), mid
+
+
+def test_moves_citing_leap_are_ones_leap_dosed_and_the_rest_cite_the_brief() -> None:
+    moves = _moves()
+    assert {mid for mid, m in moves.items() if m["source"] == "leap"} <= LEAP_MOVES
+    for mid in ("clam", "clam_small", "side_leg_lift", "fire_hydrant"):
+        assert moves[mid]["source"] == "brief", mid

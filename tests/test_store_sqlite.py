@@ -180,7 +180,12 @@ def _assert_no_lost_update(path: Path, workers: int, count: int, base_rev: int) 
 
 
 def test_processes_updating_one_user_lose_no_update(db: Path) -> None:
-    SqliteStore(db).update(USER, [SetOp(("first",), "kept")])
+    # Closed before forking, as `serve` does: a connection still open in the parent
+    # (the temporary store's is freed only by the cycle collector) is inherited with
+    # SQLite's per-process lock bookkeeping, and children then lose updates.
+    first = SqliteStore(db)
+    first.update(USER, [SetOp(("first",), "kept")])
+    first.close()
     barrier = FORK.Barrier(PROCS)
     procs = [
         FORK.Process(target=_hammer, args=(db, w, UPDATES_PER_PROC, barrier)) for w in range(PROCS)

@@ -51,9 +51,10 @@ def _old_is_worsening(days: Mapping[str, int], today: date) -> bool:
     rise = rs * en - es * rn
     if rise < 1 * rn * en:
         return False
-    return (
-        rise >= 2 * rn * en
-        or rs * en * IMPORTANT_RATIO.denominator >= es * rn * IMPORTANT_RATIO.numerator
+    # The 30% branch needs a recent average of 3 or more (issue 15).
+    return rise >= 2 * rn * en or (
+        rs >= 3 * rn
+        and rs * en * IMPORTANT_RATIO.denominator >= es * rn * IMPORTANT_RATIO.numerator
     )
 
 

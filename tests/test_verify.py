@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from skill.verify import (
     DEFAULT_FETCH_TIMEOUT_S,
+    FAILED_FETCH_TTL_S,
     CertificateCache,
     HttpsCertFetcher,
     RequestVerifier,
@@ -569,11 +570,13 @@ def test_cached_certificate_past_not_after_is_fetched_again(pki: TestPki) -> Non
     assert fetch.calls == [CERT_URL, CERT_URL]
 
 
-def test_failed_chain_is_not_cached(pki: TestPki) -> None:
+def test_failed_chain_is_not_cached_and_is_retried_after_a_short_pause(pki: TestPki) -> None:
     fetch = FakeFetch([b"junk", pki.chain_pem()])
-    verifier = make_verifier(pki, fetch)
+    clock = Clock(NOW)
+    verifier = make_verifier(pki, fetch, clock=clock)
     body = body_of(envelope())
     assert status_of(lambda: verifier.verify(signed(pki, body), body)) == 400
+    clock.now = NOW + timedelta(seconds=FAILED_FETCH_TTL_S + 1)
     verifier.verify(signed(pki, body), body)
     assert len(fetch.calls) == 2
 

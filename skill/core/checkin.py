@@ -20,8 +20,14 @@ Rules as implemented (all spoken as rules of thumb, never as a diagnosis):
   (today and the 6 before) is at least 2 points, or at least 30%, above the
   average of the 7 days before that -> suggest a GP or physiotherapist. Needs at
   least 3 scores in each week, and a rise of at least 1 point (Salaffi 2004), so
-  1.0 -> 1.3 does not count as "30% worse". Exactly at a threshold counts.
+  1.0 -> 1.3 does not count as "30% worse". The 30% branch also needs a recent
+  average of 3 or more: Farrar and Salaffi measured change from moderate baselines,
+  and 1 -> 2 is not a worsening worth a referral. Exactly at a threshold counts.
   Spoken at most once in 7 days.
+* **One big morning** (Hip Rest heuristic, issue 15): 9 or 10 today, or 4 or more
+  points above yesterday -> ask whether anything is new (a fall, a fever,
+  numbness, bladder changes) and triage the answer as a red flag. Spoken every
+  time it holds; it replaces the numbness question of two bad mornings.
 * **Two bad mornings** (clinical-notes heuristic): 8 or more today and 8 or more
   yesterday (consecutive local dates) -> suggest contacting a professional
   soon, and ask about numbness or weakness in the leg (a yes goes to the
@@ -37,7 +43,7 @@ Rules as implemented (all spoken as rules of thumb, never as a diagnosis):
 * **Nights and mornings** (Hip Rest heuristic): over the last 60 days, a
   morning D counts as "after a bedtime routine" when the routine history has
   the night of D-1 with routine "bedtime". Reported once there are at least 3
-  mornings of each kind.
+  mornings of each kind, and always as a pattern, not proof (no cause is shown).
 """
 
 from __future__ import annotations
@@ -65,6 +71,10 @@ NOTICEABLE = Fraction(1)  # Salaffi 2004: smallest noticeable change, ~1 point
 IMPORTANT_POINTS = Fraction(2)  # Farrar 2001: clinically important, ~2 points ...
 IMPORTANT_RATIO = Fraction(13, 10)  # ... or ~30%
 HIGH = 8
+# The 30% branch of "getting worse" needs a recent average at least this high.
+RATIO_FLOOR = 3
+SPIKE_SCORE = 9  # one morning at 9 or 10 ...
+SPIKE_RISE = 4  # ... or this many points above yesterday
 NO_IMPROVEMENT_FLOOR = Fraction(3)
 REFERRAL_QUIET_DAYS = 7
 # The same thresholds as integers, for the cross-multiplied rules (Fraction arithmetic
@@ -73,6 +83,7 @@ _NOTICEABLE_I, _IMPORTANT_I = int(NOTICEABLE), int(IMPORTANT_POINTS)
 _FLOOR_I = int(NO_IMPROVEMENT_FLOOR)
 
 Referral = Literal["high_streak", "worsening", "no_improvement"]
+Spike = Literal["jump", "high"]
 ParseError = Literal["missing", "out_of_range", "not_a_number"]
 
 
@@ -336,9 +347,9 @@ def _worsening(rs: int, rn: int, es: int, en: int) -> bool:
     rise = rs * en - es * rn  # (recent - earlier) * rn * en
     if rise < _NOTICEABLE_I * rn * en:
         return False
-    return (
-        rise >= _IMPORTANT_I * rn * en
-        or rs * en * IMPORTANT_RATIO.denominator >= es * rn * IMPORTANT_RATIO.numerator
+    return rise >= _IMPORTANT_I * rn * en or (
+        rs >= RATIO_FLOOR * rn
+        and rs * en * IMPORTANT_RATIO.denominator >= es * rn * IMPORTANT_RATIO.numerator
     )
 
 
@@ -353,6 +364,18 @@ def _not_improving(rs: int, rn: int, es: int, en: int) -> bool:
 
 def _high_streak(now: int | None, before: int | None) -> bool:
     return now is not None and before is not None and now >= HIGH and before >= HIGH
+
+
+def spike(days: Mapping[str, int], today: date) -> Spike | None:
+    """The one-morning rule: "jump" for a rise of SPIKE_RISE or more since yesterday,
+    else "high" for SPIKE_SCORE or more; None when neither holds."""
+    now = days.get(key(today))
+    if now is None:
+        return None
+    before = days.get(key(today - timedelta(days=1)))
+    if before is not None and now - before >= SPIKE_RISE:
+        return "jump"
+    return "high" if now >= SPIKE_SCORE else None
 
 
 def is_worsening(days: Mapping[str, int], today: date) -> bool:

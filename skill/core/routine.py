@@ -40,12 +40,19 @@ LINE_ALLOWANCE_S = 10.0
 CUE_EVERY_S = 15.0
 REST_BETWEEN_S = 3.0
 HOLD_SCALES = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
-MIN_HOLD_S, MAX_HOLD_S = 5.0, 60.0
+# The longer-holds preference is for the bedtime stretches only (ACSM: 10-30 s, up to
+# 60 s for older adults; kept to about 40 s in bed); strengthening doses stay as set.
+MIN_HOLD_S, MAX_HOLD_S = 5.0, 40.0
+SCALED_ROUTINES = frozenset({"bedtime"})
+# Routines whose opening (the pain-monitoring rule, news of a new move) is a turn of
+# its own, so no turn's speech runs past ~45 s (issue 15).
+BRIEFED_ROUTINES = frozenset({"strengthening"})
 # Prune only once the history is this far over the limit, so most records cost no sort.
 HISTORY_SLACK = 40
 
 Side = Literal["left", "right"]
-Phase = Literal["running", "paused", "hurt", "stopped", "done"]
+# "ready": the briefing was said, the first move not yet (BRIEFED_ROUTINES).
+Phase = Literal["ready", "running", "paused", "hurt", "stopped", "done"]
 EventName = Literal[
     "next",
     "previous",
@@ -123,6 +130,9 @@ class RoutineState(BaseModel):
     resume_block: int | None = Field(default=None, ge=1)  # cut by the audio budget
     first_side: Side = "left"
     painful_known: bool = False
+    # Both hips sore: side-lying moves were swapped for their ``both_sore`` moves.
+    both_sore: bool = False
+    hurt: list[str] = Field(default_factory=list)  # base ids the user said hurt this run
     gentler: list[str] = Field(default_factory=list)  # base ids swapped this run
     done: list[str] = Field(default_factory=list)  # base ids fully delivered
     phase: Phase = "running"
@@ -163,6 +173,13 @@ class Setup:
     painful_side: Literal["left", "right", "both"] | None = None
     remembered_gentler: frozenset[str] = frozenset()
     week: int = 0  # weeks since strengthening began (progression)
+    # Strengthening moves unlocked by tolerance (skill.core.progression); None: by the
+    # calendar alone. ``added``: the move that joins today, announced at the start.
+    strength_count: int | None = None
+    added: str | None = None
+    held: bool = False  # a move is due but waits: the last session hurt
+    # The user has never heard the general-guidance and after-surgery line.
+    caution: bool = False
 
 
 @dataclass
@@ -197,6 +214,11 @@ def adjust_scale(scale: float, direction: Literal["shorter", "longer"]) -> tuple
     i = HOLD_SCALES.index(clamp_scale(scale))
     j = max(0, i - 1) if direction == "shorter" else min(len(HOLD_SCALES) - 1, i + 1)
     return HOLD_SCALES[j], i != j
+
+
+def scale_for(routine: str, scale: float) -> float:
+    """The user's hold preference where it applies (bedtime), else the content's dose."""
+    return clamp_scale(scale) if routine in SCALED_ROUTINES else 1.0
 
 
 def hold_seconds(spec: MoveSpec, scale: float) -> float:
@@ -280,7 +302,18 @@ def _other(side: Side) -> Side:
 def effective_move(state: RoutineState, library: RoutineLibrary) -> str:
     base = state.moves[state.move]
     gentler = library.moves[base].gentler
-    return gentler if base in state.gentler and gentler is not None else base
+    mid = gentler if base in state.gentler and gentler is not None else base
+    instead = library.moves[mid].both_sore
+    # A gentler version done lying on one hip is no gentler when both hips are sore.
+    return instead if state.both_sore and instead is not None else mid
+
+
+def side_count(state: RoutineState, spec: MoveSpec) -> int:
+    """Sides delivered for this move: a side-lying move with a known sore side is done
+    with the sore leg on top only, since the other side means lying on the sore hip."""
+    if not spec.two_sided or (spec.side_lying and state.painful_known):
+        return 1
+    return 2
 
 
 def working_side(state: RoutineState, spec: MoveSpec | None = None) -> Side:
@@ -296,9 +329,10 @@ def working_side(state: RoutineState, spec: MoveSpec | None = None) -> Side:
 def side_line(state: RoutineState, spec: MoveSpec, side: Side) -> Line:
     """Which side comes now, worded for how the user lies."""
     if spec.side_lying:
+        if state.painful_known:
+            return Line.of("routine.side.only_lying_sore")
         when = "first" if state.side == 0 else "second"
-        sore = "_sore" if state.painful_known else ""
-        return Line.of(f"routine.side.{when}_lying{sore}", side=side)
+        return Line.of(f"routine.side.{when}_lying", side=side)
     if state.side == 1:
         return Line.of("routine.side.second", side=side)
     if state.painful_known:
@@ -322,6 +356,7 @@ def _deliver(
     mid = effective_move(state, lib)
     spec = lib.moves[mid]
     side = working_side(state, spec) if spec.two_sided else None
+    scale = scale_for(state.routine, setup.hold_scale)
     acts: list[Act] = list(lead)
     if state.block == 0:
         if state.side == 0 and not named:
@@ -353,7 +388,7 @@ def _deliver(
     total_blocks = block_count(spec)
     cut: int | None = None
     for b in range(state.block, total_blocks):
-        piece = block_acts(spec, b, setup.hold_scale)
+        piece = block_acts(spec, b, scale)
         cost = estimate_acts(piece, lib)
         if b > state.block and used + cost > AUDIO_BUDGET_S:
             cut = b
@@ -365,7 +400,7 @@ def _deliver(
         closing = Line.of("routine.after.partial")
         return Outcome(new, [*acts, closing], [Line.of("routine.reprompt")])
     new = state.model_copy(update={"resume_block": None, "phase": "running"})
-    last_side = not spec.two_sided or state.side == 1
+    last_side = state.side + 1 >= side_count(state, spec)
     if last_side:
         base = state.moves[state.move]
         if base not in new.done:
@@ -389,7 +424,7 @@ def _finish(state: RoutineState, acts: Sequence[Act]) -> Outcome:
 def _advance(state: RoutineState, setup: Setup, lead: Sequence[Act], now: datetime) -> Outcome:
     """On to the following step: the other side, the next move, or the end."""
     spec = setup.library.moves[effective_move(state, setup.library)]
-    if spec.two_sided and state.side == 0:
+    if state.side + 1 < side_count(state, spec):
         return _deliver(_touch(state, now, side=1, block=0), setup, lead)
     if state.move + 1 >= len(state.moves):
         return _finish(_touch(state, now), lead)
@@ -422,6 +457,14 @@ def begin(routine: str, setup: Setup, now: datetime, lead: Sequence[Act] = ()) -
     if spec is None:
         return Outcome(None, [Line.of("routine.unknown")], [Line.of("routine.unknown.reprompt")])
     moves = spec.move_ids(setup.week)
+    if routine == "strengthening" and setup.strength_count is not None:
+        moves = moves[: max(1, setup.strength_count)]
+    both = setup.painful_side == "both"
+    if both:
+        # Side-lying would mean lying on a sore hip: each becomes its both_sore move
+        # (once, however many it replaces).
+        swapped = [lib.moves[m].both_sore or m for m in moves]
+        moves = list(dict.fromkeys(swapped))
     side, known = first_side(setup.painful_side)
     gentler = [m for m in moves if m in setup.remembered_gentler and lib.moves[m].gentler]
     state = RoutineState(
@@ -429,16 +472,30 @@ def begin(routine: str, setup: Setup, now: datetime, lead: Sequence[Act] = ()) -
         moves=moves,
         first_side=side,
         painful_known=known,
+        both_sore=both,
         gentler=gentler,
         started=now,
         updated=now,
     )
     acts: list[Act] = list(lead)
+    if setup.caution:
+        acts.append(Line.of("routine.caution"))
     acts.append(Line.of(f"routine.intro.{routine}", count=len(moves)))
     if routine == "strengthening":
+        # The full pain-monitoring rule, once per session; moves say the short form.
         acts.append(Line.of("routine.pain_rule"))
+        new = lib.moves.get(setup.added or "")
+        # With both hips sore a new side-lying move folds into the standing one: no news.
+        if new is not None and not (both and new.side_lying):
+            acts.append(Line.of("routine.progress.added", name=new.name))
+        elif setup.held:
+            acts.append(Line.of("routine.progress.held"))
     if gentler:
         acts.append(Line.of("routine.using_gentler"))
+    if routine in BRIEFED_ROUTINES:
+        ready = state.model_copy(update={"phase": "ready"})
+        acts.append(Line.of("routine.intro.ready"))
+        return Outcome(ready, acts, [Line.of("routine.reprompt")])
     return _deliver(state, setup, acts)
 
 
@@ -491,6 +548,17 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
             return _none("routine.nothing_to_resume")
         return _say(state, Line.of("routine.already_done"))
 
+    if state.phase == "ready":
+        if event in ("next", "resume", "start_over"):
+            return _deliver(_touch(state, now, phase="running"), setup, [])
+        if event == "repeat":
+            return _say(state, Line.of("routine.pain_rule"), Line.of("routine.intro.ready"))
+        if event == "hurts":
+            # No move has begun, so none is marked as painful (that would hold back
+            # progression); the general answer is given instead.
+            return _say(state, Line.of("routine.hurts_outside"))
+        # Anything else acts on the first move, as if it had begun.
+
     spec = lib.moves[effective_move(state, lib)]
     if state.phase == "hurt":
         if event in ("accept_gentler", "hurts"):
@@ -503,7 +571,7 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
             return _deliver(_touch(state, now, block=state.resume_block), setup, [])
         return _advance(state, setup, [], now)
     if event == "previous":
-        if state.side == 1 and spec.two_sided:
+        if state.side == 1:
             return _deliver(_touch(state, now, side=0, block=0), setup, [])
         if state.move == 0:
             return _say(state, Line.of("routine.at_first"))
@@ -542,11 +610,17 @@ def transition(state: RoutineState | None, event: Event, now: datetime, setup: S
     if event == "other_side":
         if not spec.two_sided:
             return _say(state, Line.of("routine.no_other_side"))
+        if side_count(state, spec) == 1:
+            return _say(state, Line.of("routine.side.sore_only"))
         if state.side == 1:
             return _say(state, Line.of("routine.both_sides_done"))
         return _deliver(_touch(state, now, side=1, block=0, resume_block=None), setup, [])
     if event == "hurts":
         stop = Line.of("routine.hurt.stop")
+        base = state.moves[state.move]
+        if base not in state.hurt:
+            # Kept for progression: a session with a painful move holds new moves back.
+            state = state.model_copy(update={"hurt": [*state.hurt, base]})
         if spec.gentler is not None and state.moves[state.move] not in state.gentler:
             return Outcome(
                 _touch(state, now, phase="hurt"),
@@ -582,6 +656,7 @@ class HistoryRecord(BaseModel):
     moves_done: int = Field(ge=0)
     moves_total: int = Field(ge=0)
     gentler: list[str] = Field(default_factory=list)
+    hurt: list[str] = Field(default_factory=list)  # moves the user said hurt
     completed: bool
     at: str
 
@@ -592,6 +667,7 @@ def record_of(state: RoutineState, now: datetime) -> HistoryRecord:
         moves_done=len(state.done),
         moves_total=len(state.moves),
         gentler=list(state.gentler),
+        hurt=list(state.hurt),
         completed=state.phase == "done",
         at=now.isoformat(),
     )
@@ -617,13 +693,14 @@ def add_record(
     without parsing any record (it used to validate every record on every add).
     """
     out = dict(history)
-    old = _parse_record(out.get(key))
+    old = parse_record(out.get(key))
     if old is not None and old.routine == record.routine:
         record = record.model_copy(
             update={
                 "completed": old.completed or record.completed,
                 "moves_done": max(old.moves_done, record.moves_done),
                 "gentler": sorted(set(old.gentler) | set(record.gentler)),
+                "hurt": sorted(set(old.hurt) | set(record.hurt)),
             }
         )
     out[key] = record.model_dump(mode="json")
@@ -633,7 +710,7 @@ def add_record(
     return out
 
 
-def _parse_record(raw: Any) -> HistoryRecord | None:
+def parse_record(raw: Any) -> HistoryRecord | None:
     try:
         return HistoryRecord.model_validate(raw)
     except ValidationError:
@@ -655,7 +732,7 @@ def completed_nights(history: Any) -> set[date]:
         return set()
     nights: set[date] = set()
     for key, raw in history.items():
-        record = _parse_record(raw)
+        record = parse_record(raw)
         if record is None or record.routine != "bedtime" or not record.completed:
             continue
         try:

@@ -41,9 +41,12 @@ class MoveSpec(BaseModel):
     pace_s: float = Field(default=0, ge=0, le=10)
     sides: Literal["each", "none"] = "none"
     # Lying on one side with the working ({side}) leg on top, so the body rests on
-    # the other hip. Such moves start with the sore leg on top: lying on the painful
-    # side compresses it (clinical-notes: the main aggravator).
+    # the other hip. Lying on the painful side compresses it (clinical-notes: the main
+    # aggravator), so with a known sore side only the side with the sore leg on top
+    # is done, and with both hips sore ``both_sore`` (a move not done lying on a hip)
+    # is done instead.
     side_lying: bool = False
+    both_sore: str | None = None
     # Breathing "holds" are cued "just breathe", not "hold it there".
     cue: Literal["hold", "breathe"] = "hold"
     gentler: str | None = None
@@ -62,6 +65,8 @@ class MoveSpec(BaseModel):
             raise ValueError("a reps move needs pace_s")
         if self.side_lying and self.sides != "each":
             raise ValueError("a side-lying move must be done on each side")
+        if self.side_lying != (self.both_sore is not None):
+            raise ValueError("a side-lying move, and only one, names its both_sore move")
         allowed = {"side"} if self.sides == "each" else set()
         for field in _TEXT_FIELDS:
             extra = _placeholders(getattr(self, field)) - allowed
@@ -120,6 +125,10 @@ class RoutineLibrary(BaseModel):
                     raise ValueError(f"move {mid!r} has unknown gentler {move.gentler!r}")
                 if move.gentler == mid:
                     raise ValueError(f"move {mid!r} is its own gentler version")
+            if move.both_sore is not None:
+                instead = self.moves.get(move.both_sore)
+                if instead is None or instead.side_lying:
+                    raise ValueError(f"move {mid!r} needs a both_sore move not done lying on a hip")
         return self
 
     def check_sources(self, sources: set[str]) -> None:

@@ -95,6 +95,8 @@ def _painful(turn: Turn) -> Side | None:
 
 
 def _remember_side(turn: Turn, side: Side) -> None:
+    if not turn.keeps_health_data:
+        return
     profile = turn.state(PROFILE_KEY, Profile)
     profile.painful_side = side
     turn.put(PROFILE_KEY, profile)

@@ -107,9 +107,9 @@ class YesNoHandler(IntentHandler):
 
 
 class FallbackHandler(IntentHandler):
-    # CatchAllIntent and OutOfScopeIntent answer as a fallback until their own handlers
-    # land (issue 14: the dialog and clinical work); then they leave this tuple.
-    intents = ("AMAZON.FallbackIntent", "CatchAllIntent", "OutOfScopeIntent")
+    # CatchAllIntent answers as a fallback until its own handler lands (issue 14, the
+    # dialog work); then it leaves this tuple.
+    intents = ("AMAZON.FallbackIntent", "CatchAllIntent")
 
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry.deps)

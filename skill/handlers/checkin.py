@@ -5,6 +5,7 @@ referral rules of thumb and the weekly summary. Thin: the rules live in
 Dialog state (``turn.expect`` kinds): ``checkin.score`` (waiting for a number,
 ``misses`` counts bad answers), ``checkin.replace`` (a second score today),
 ``checkin.bare`` (a bare number said out of context), ``checkin.numbness``,
+``checkin.spike`` / ``checkin.spike.which`` (one big morning: anything new?),
 ``checkin.summary_offer``, ``checkin.log_offer``.
 """
 
@@ -116,6 +117,8 @@ def record(
     turn: Turn, score: int, rounded_from: float | None = None, *, confirmed: bool = False
 ) -> Reply:
     v = turn.voice
+    if not turn.keeps_health_data:
+        return unkept(turn, score, rounded_from)
     today = local_today(turn)
     state = load(turn)
     today_key = core.key(today)
@@ -135,6 +138,7 @@ def record(
     if moved:
         archive(turn, moved, today)
     rule = core.referral(state.days, today, state.referred)
+    spike = core.spike(state.days, today)
     if rule in ("worsening", "no_improvement"):
         state.referred[rule] = today_key
     notice = not state.notice_given
@@ -147,12 +151,20 @@ def record(
     if old is not None and fb.first_ever:
         parts.append(v.line("checkin.replaced", score=score))
     else:
-        parts += feedback_lines(turn, fb)
+        # The week comparison ("about your usual") would contradict a rise being
+        # named in the same reply, so it is left out then.
+        parts += feedback_lines(turn, fb, week=rule != "worsening" and spike is None)
     if rule is not None:
         parts.append(referral_line(turn, rule, state.days, today))
+    if spike is not None:
+        parts.append(v.line(f"checkin.spike.{spike}"))
     if notice:
         parts.append(v.line("checkin.privacy"))
     reply = Reply().say(*parts)
+    if spike is not None:
+        # Asks about the red flags itself, so it replaces the numbness question.
+        turn.expect("checkin.spike")
+        return reply.say(v.line("checkin.spike.ask")).ask(v.line("checkin.spike.reprompt"))
     if rule == "high_streak":
         turn.expect("checkin.numbness")
         return reply.say(v.line("checkin.numbness.ask")).ask(v.line("checkin.numbness.reprompt"))
@@ -164,6 +176,17 @@ def record(
     return reply.say(v.line("checkin.followup.ask")).ask(v.line("checkin.followup.reprompt"))
 
 
+def unkept(turn: Turn, score: int, rounded_from: float | None) -> Reply:
+    """The public profile's check-in: feedback on today's score alone, nothing stored."""
+    turn.clear_pending()
+    v = turn.voice
+    return Reply(end_session=True).say(
+        *rounding(turn, score, rounded_from),
+        v.line("checkin.saved", score=score),
+        v.line("checkin.public.not_kept"),
+    )
+
+
 def rounding(turn: Turn, score: int, rounded_from: float | None) -> list[Part]:
     """"I round halves up, so 3.5 counts as 4", said with the first mention of the score."""
     if rounded_from is None:
@@ -171,7 +194,7 @@ def rounding(turn: Turn, score: int, rounded_from: float | None) -> list[Part]:
     return [turn.voice.line("checkin.rounded", said=core.spoken_number(rounded_from), score=score)]
 
 
-def feedback_lines(turn: Turn, fb: core.Feedback) -> list[Part]:
+def feedback_lines(turn: Turn, fb: core.Feedback, *, week: bool = True) -> list[Part]:
     v = turn.voice
     if fb.first_ever:
         return [v.line("checkin.first", score=fb.score)]
@@ -188,7 +211,7 @@ def feedback_lines(turn: Turn, fb: core.Feedback) -> list[Part]:
         )
     else:
         lines.append(v.line("checkin.saved", score=fb.score))
-    if fb.past_week_avg is not None and fb.vs_week is not None:
+    if week and fb.past_week_avg is not None and fb.vs_week is not None:
         lines.append(v.line(f"checkin.week.{fb.vs_week}", avg=core.spoken_number(fb.past_week_avg)))
     return lines
 
@@ -220,6 +243,9 @@ def when(turn: Turn, day: date, today: date) -> str:
 
 def summary(turn: Turn) -> Reply:
     v = turn.voice
+    if not turn.keeps_health_data:
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("summary.public"))
     today = local_today(turn)
     state = load(turn)
     s = core.week_summary(state.days, today)
@@ -352,6 +378,15 @@ def on_yes(turn: Turn) -> Reply | None:
     if kind == "checkin.numbness":
         turn.clear_pending()
         return numbness_triage(turn)
+    if kind == "checkin.spike":
+        # "Yes" names none of them: one short question before the answer.
+        v = turn.voice
+        turn.expect("checkin.spike.which")
+        return Reply().say(v.line("checkin.spike.which")).ask(
+            v.line("checkin.spike.which.reprompt")
+        )
+    if kind == "checkin.spike.which":
+        return unclear_red_flag(turn)
     if kind == "checkin.summary_offer":
         return summary(turn)
     if kind == "summary.log_offer":
@@ -377,6 +412,9 @@ def on_no(turn: Turn) -> Reply | None:
     if kind == "checkin.numbness":
         turn.clear_pending()
         return Reply(end_session=True).say(v.line("checkin.numbness.no"))
+    if kind in ("checkin.spike", "checkin.spike.which"):
+        turn.clear_pending()
+        return Reply(end_session=True).say(v.line("checkin.spike.no"))
     if kind in ("checkin.summary_offer", "summary.log_offer"):
         turn.clear_pending()
         return Reply(end_session=True).say(v.line("checkin.bye"))
@@ -396,9 +434,25 @@ def numbness_triage(turn: Turn) -> Reply:
     return Reply(end_session=True).say(turn.voice.line("checkin.numbness.fallback"))
 
 
+def unclear_red_flag(turn: Turn) -> Reply:
+    """An answer to "anything new?" we cannot place: the safety module's cautious
+    general answer (the higher level when unsure). A named symptom never gets here:
+    it is a RedFlagIntent, which the safety handler, first in line, triages."""
+    from skill.handlers import safety
+
+    return safety.urgent_reply(turn, None)
+
+
 def on_fallback(turn: Turn) -> Reply | None:
     if turn.pending == "checkin.score":
         return miss(turn, "not_a_number")
+    if turn.pending == "checkin.spike" and not turn.pending_data.get("asked_again"):
+        # "Nothing new" may not be heard as a no: ask once more, as a yes/no.
+        v = turn.voice
+        turn.expect("checkin.spike", asked_again=True)
+        return Reply().say(v.line("checkin.spike.reprompt")).ask(v.line("checkin.spike.reprompt"))
+    if turn.pending in ("checkin.spike", "checkin.spike.which"):
+        return unclear_red_flag(turn)
     return None
 
 

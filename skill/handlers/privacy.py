@@ -6,18 +6,23 @@ so a capability added later is still mentioned (as "notes from the X feature").
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from skill.core.checkin import ARCHIVE_KEY, stored_days
 from skill.handlers.base import IntentHandler, RequestTypeHandler
 from skill.registry import Registry
+from skill.reminders_api import RemindersError
 from skill.reply import Reply
 from skill.turn import Turn, turn_of
 
 if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
+
+# Time for deleting reminders at Amazon before "delete my data" answers anyway.
+DELETE_BUDGET_S = 4.0
 
 # Namespaces with nothing of the user's own in them (bookkeeping only).
 _QUIET_KEYS = frozenset({"v", "version", "schema"})
@@ -112,9 +117,51 @@ class SkillDisabledHandler(RequestTypeHandler):
 def on_yes(turn: Turn) -> Reply | None:
     if turn.pending != "privacy.delete":
         return None
+    reminders_removed = delete_reminders(turn)
     turn.forget_user()
     turn.clear_pending()
-    return Reply(end_session=True).say(turn.voice.line("privacy.delete.done"))
+    done = "privacy.delete.done" if reminders_removed else "privacy.delete.done_reminders_kept"
+    return Reply(end_session=True).say(turn.voice.line(done))
+
+
+def delete_reminders(turn: Turn) -> bool:
+    """Delete the user's Hip Rest reminders at Amazon; False if some may remain.
+
+    The stored alert tokens plus whatever the Reminders API lists (it lists only
+    this skill's reminders). A reminder already gone (404) counts as deleted.
+    With none stored and none listable (no permission: nothing we could have
+    set), there is nothing to say.
+    """
+    from skill.handlers import reminders
+
+    api = reminders.client(turn)
+    base, token = reminders.api_endpoint(turn)
+    known = set(turn.state(reminders.KEY, reminders.RemindersDoc).alerts)
+    try:
+        listed = api.list(base, token).get("alerts")
+    except RemindersError:
+        listed = None
+        if not known:
+            return True
+    for alert in listed if isinstance(listed, list) else []:
+        alert_token = alert.get("alertToken") if isinstance(alert, Mapping) else None
+        if isinstance(alert_token, str) and alert_token:
+            known.add(alert_token)
+    removed = True
+    # Each call has its own timeout; stop starting new ones near Alexa's 8 s.
+    give_up = time.monotonic() + DELETE_BUDGET_S
+    for alert_token in sorted(known):
+        if time.monotonic() > give_up:
+            removed = False
+            break
+        try:
+            api.delete(base, token, alert_token)
+        except RemindersError as exc:
+            if exc.status != 404:
+                removed = False
+    if not removed:
+        turn.deps.log.warning("reminders left at Amazon after delete my data")
+    return removed
 
 
 def on_no(turn: Turn) -> Reply | None:

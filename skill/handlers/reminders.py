@@ -71,7 +71,7 @@ def _system(turn: Turn) -> Any:
     return getattr(getattr(turn.hi.request_envelope, "context", None), "system", None)
 
 
-def _endpoint(turn: Turn) -> tuple[str | None, str | None]:
+def api_endpoint(turn: Turn) -> tuple[str | None, str | None]:
     system = _system(turn)
     return getattr(system, "api_endpoint", None), getattr(system, "api_access_token", None)
 
@@ -145,7 +145,7 @@ def create(turn: Turn, plan: Plan, *, after_consent: bool = False) -> Reply:
     schedule = plan.schedule()
     text = v.line(f"reminders.text.{plan.kind}")
     body = core.reminder_body(schedule, text, turn.locale, zone, local_now(turn))
-    base, token = _endpoint(turn)
+    base, token = api_endpoint(turn)
     one_moment(turn)
     try:
         alert = client(turn).create(base, token, body)
@@ -268,7 +268,7 @@ class PermissionResponseHandler(RequestTypeHandler):
 
 
 def _listed(turn: Turn) -> list[tuple[core.Listed, str]]:
-    base, token = _endpoint(turn)
+    base, token = api_endpoint(turn)
     one_moment(turn)
     payload = client(turn).list(base, token)
     known = turn.state(KEY, RemindersDoc).alerts
@@ -327,7 +327,7 @@ def cancel(turn: Turn, kind: str | None) -> Reply:
         key = "reminders.cancel.none_of_kind" if kind and items else "reminders.list.none"
         what = _label(turn, kind) if kind else ""
         return Reply(end_session=True).say(v.line(key, what=what))
-    base, token = _endpoint(turn)
+    base, token = api_endpoint(turn)
     doc = turn.state(KEY, RemindersDoc)
     alerts = dict(doc.alerts)
     try:

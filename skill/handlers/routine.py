@@ -17,8 +17,10 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skill.core.progression import Progress, progression, strength_sessions
 from skill.core.routine import (
     HISTORY_SLACK,
+    MAX_HOLD_S,
     Act,
     Event,
     Line,
@@ -41,10 +43,11 @@ from skill.core.routine import (
     load_state,
     record_of,
     resumable,
+    scale_for,
     transition,
 )
 from skill.core.routine_content import RoutineLibrary
-from skill.core.routine_history import HISTORY_KEY, migrate_history
+from skill.core.routine_history import HISTORY_KEY, history_of, migrate_history
 from skill.handlers.base import IntentHandler
 from skill.localtime import local_now, night_of
 from skill.profile import PROFILE_KEY, Profile
@@ -69,6 +72,12 @@ class RoutineDoc(BaseModel):
     hold_scale: float = 1.0
     gentler: dict[str, str] = Field(default_factory=dict)  # move id -> date remembered
     strength_started: str | None = None
+    # Progression by tolerance (skill.core.progression): moves unlocked so far (None:
+    # from before that rule, the calendar's) and the local day the last one joined.
+    strength_count: int | None = Field(default=None, ge=0)
+    strength_added: str | None = None
+    # The general-guidance and after-surgery line is said before the first routine.
+    cautioned: bool = False
     # The history lives in its own namespace (HISTORY_KEY); an old ``history``
     # field here is moved there by :func:`_doc` before this model sees it.
 
@@ -97,21 +106,40 @@ def _record(turn: Turn, state: RoutineState) -> None:
     turn.doc[HISTORY_KEY] = add_record(history, key, record_of(state, moment), slack=HISTORY_SLACK)
 
 
-def _setup(turn: Turn, doc: RoutineDoc) -> Setup:
-    week = 0
-    if doc.strength_started:
-        try:
-            started = date.fromisoformat(doc.strength_started)
-            week = max(0, (local_now(turn).date() - started).days // 7)
-        except ValueError:
-            week = 0
+def _week(turn: Turn, doc: RoutineDoc) -> int:
+    if not doc.strength_started:
+        return 0
+    try:
+        started = date.fromisoformat(doc.strength_started)
+    except ValueError:
+        return 0
+    return max(0, (local_now(turn).date() - started).days // 7)
+
+
+def _setup(turn: Turn, doc: RoutineDoc, progress: Progress | None = None) -> Setup:
     return Setup(
         library=_library(turn),
         hold_scale=clamp_scale(doc.hold_scale),
         painful_side=turn.state(PROFILE_KEY, Profile).painful_side,
         remembered_gentler=frozenset(doc.gentler),
-        week=week,
+        week=_week(turn, doc),
+        strength_count=progress.count if progress else doc.strength_count,
+        added=progress.added if progress else None,
+        held=progress.held if progress else False,
+        caution=not doc.cautioned,
     )
+
+
+def _progress(turn: Turn, doc: RoutineDoc) -> Progress:
+    """Today's strengthening moves, stored so the count only ever grows by tolerance.
+    Reads the history namespace, as only a strengthening start does."""
+    spec = _library(turn).routines["strengthening"]
+    sessions = strength_sessions(history_of(turn.doc), doc.strength_added)
+    progress = progression(spec, _week(turn, doc), doc.strength_count, sessions)
+    doc.strength_count = progress.count
+    if progress.added is not None:
+        doc.strength_added = local_now(turn).date().isoformat()
+    return progress
 
 
 def _live(turn: Turn) -> tuple[RoutineState | None, bool]:
@@ -143,6 +171,7 @@ def _apply(turn: Turn, doc: RoutineDoc, outcome: Outcome) -> Reply:
     """Store what the outcome changed, then word it."""
     state = outcome.state
     if state is not None:
+        doc.cautioned = True  # a routine began or ran: the caution has been said
         if state.phase == "done":
             turn.put_session(SESSION_KEY, None)
             doc.saved = None
@@ -171,9 +200,12 @@ def _apply(turn: Turn, doc: RoutineDoc, outcome: Outcome) -> Reply:
 
 def _run(turn: Turn, event: Event, state: RoutineState | None = None) -> Reply:
     doc = _doc(turn)
-    if isinstance(event, Start) and event.routine == "strengthening" and not doc.strength_started:
-        doc.strength_started = local_now(turn).date().isoformat()
-    setup = _setup(turn, doc)
+    progress = None
+    if isinstance(event, Start) and event.routine == "strengthening":
+        if not doc.strength_started:
+            doc.strength_started = local_now(turn).date().isoformat()
+        progress = _progress(turn, doc)
+    setup = _setup(turn, doc, progress)
     if state is None and not isinstance(event, Start):
         raw = turn.session.get(SESSION_KEY)
         state, damaged = _live(turn)
@@ -252,11 +284,11 @@ class HoldLengthHandler(IntentHandler):
             scale, changed = adjust_scale(scale, "shorter" if direction == "shorter" else "longer")
             doc.hold_scale = scale
             turn.put(KEY, doc)
-        seconds = round(BEDTIME_HOLD_S * scale)
+        seconds = round(min(MAX_HOLD_S, BEDTIME_HOLD_S * scale))
         if live is not None:
             spec = library.moves[effective_move(live, library)]
             if spec.kind == "hold":
-                seconds = round(hold_seconds(spec, scale))
+                seconds = round(hold_seconds(spec, scale_for(live.routine, scale)))
         if direction not in ("shorter", "longer"):
             reply = Reply().say(v.line("routine.hold.info", seconds=seconds))
         elif changed:
@@ -287,10 +319,12 @@ class MoveInfoHandler(IntentHandler):
                 .ask(v.line("routine.info.unknown.reprompt"))
             )
         spec = library.moves[mid]
-        side, known = first_side(turn.state(PROFILE_KEY, Profile).painful_side)
+        painful = turn.state(PROFILE_KEY, Profile).painful_side
+        side, known = first_side(painful)
         if spec.side_lying and known:
             side = "left" if side == "right" else "right"  # the sore leg on top
-        scale = clamp_scale(_doc(turn).hold_scale)
+        routine = _routine_of(library, mid)
+        scale = scale_for(routine, _doc(turn).hold_scale)
         parts: list[Part] = [spec.text(f, side) for f in ("start", "movement", "feel")]
         if spec.kind == "hold" and spec.reps > 1:
             dose = v.line(
@@ -301,13 +335,16 @@ class MoveInfoHandler(IntentHandler):
         else:
             dose = v.line("routine.dose.reps", reps=spec.reps)
         parts.append(dose)
-        if spec.two_sided:
+        if spec.side_lying and painful == "both":
+            parts.append(v.line("routine.dose.both_sore"))
+        elif spec.side_lying and known:
+            parts.append(v.line("routine.dose.sore_side_only"))
+        elif spec.two_sided:
             parts.append(v.line("routine.dose.sides"))
         parts += [spec.stop, v.line("routine.info.easier", text=spec.easier)]
         reply = Reply().say(*parts)
         if live is not None:
             return reply.ask(v.line("routine.reprompt"))
-        routine = _routine_of(library, mid)
         turn.expect("routine.offer", routine=routine)
         if routine == "strengthening":
             reply.say(v.line("routine.offer.strength"))
@@ -319,7 +356,8 @@ class MoveInfoHandler(IntentHandler):
 def _routine_of(library: RoutineLibrary, move: str) -> str:
     for rid, routine in library.routines.items():
         for entry in routine.moves:
-            if move in (entry.move, library.moves[entry.move].gentler):
+            spec = library.moves[entry.move]
+            if move in (entry.move, spec.gentler, spec.both_sore):
                 return rid
     return "bedtime"
 

@@ -33,6 +33,8 @@ def record_red_flag(turn: Turn, symptom: str | None, urgency: Urgency | None) ->
     """Keep the red-flag answer (``safety.red_flags``: UTC time -> symptom, urgency)
     for the four-week summary a professional reads. Keyed by time so overlapping
     requests merge; only the newest entries are kept."""
+    if not turn.keeps_health_data:
+        return
     raw = turn.doc.get(SAFETY_KEY)
     doc = dict(raw) if isinstance(raw, dict) else {}
     flags = dict(doc.get("red_flags") or {}) if isinstance(doc.get("red_flags"), dict) else {}

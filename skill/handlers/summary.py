@@ -60,6 +60,9 @@ class SendSummaryHandler(IntentHandler):
     def reply(self, turn: Turn) -> Reply:
         v = turn.voice
         turn.clear_pending()
+        if not turn.keeps_health_data:
+            # Public profile: nothing to report, and no health data on a card.
+            return Reply(end_session=True).say(v.line("report.public"))
         report = report_of(turn)
         if report.empty:
             return Reply(end_session=True).say(v.line("report.empty"))

@@ -88,6 +88,14 @@ class UserStore(ABC):
     def close(self) -> None:
         """Release connections; the store must not be used afterwards."""
 
+    def check_ready(self) -> None:
+        """Raise StoreError unless the store can be read now (readiness probes).
+
+        The default reads a user id no request can carry; backends that can
+        also prove they accept writes without changing anything do more.
+        """
+        self.load("\x00readiness-probe")
+
 
 def envelope_user_id(request_envelope: Any) -> str:
     """The Alexa user id of a request: context.system.user, else session.user."""

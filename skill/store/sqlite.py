@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import random
 import sqlite3
@@ -28,6 +29,21 @@ from pathlib import Path
 
 from skill.store.base import StoreError, Texts, UserStore
 from skill.store.patch import Doc, Op, apply, check_ops, dumps, namespaces_of
+
+log = logging.getLogger("hiprest.store")
+
+
+def _create_private(path: Path) -> None:
+    """Make the folder (0700) and an empty database file (0600) if they are missing.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are
+    private too. Existing folders and files keep the mode their owner chose.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        # An empty file is an empty SQLite database; O_CREAT without O_EXCL is
+        # safe when another process creates it at the same moment.
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
 
 
 def _utc_now() -> str:
@@ -149,7 +165,7 @@ class SqliteStore(UserStore):
         self._all_lock = threading.Lock()
         self._closed = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
         except OSError as exc:
             raise StoreError(_safe_message("creating the database folder", exc)) from exc
         self._migrate()
@@ -180,6 +196,9 @@ class SqliteStore(UserStore):
             if mode != "wal":
                 raise StoreError(f"could not enable WAL (journal_mode={mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows are overwritten with zeros, not just unlinked from the
+            # b-tree: "delete my data" must not leave the text in free pages.
+            conn.execute("PRAGMA secure_delete = ON")
             # Short busy slices for good: _begin_immediate and load poll up to
             # timeout_s themselves (set here once, not twice per write).
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
@@ -420,6 +439,30 @@ class SqliteStore(UserStore):
                 conn.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
         except sqlite3.Error as exc:
             raise StoreError(_safe_message("deleting", exc)) from exc
+        self._erase_wal(conn)
+
+    def _erase_wal(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the (zeroed) database file and cut the WAL to 0 bytes.
+
+        Until then the WAL still holds the old pages, user id and check-ins
+        included. The deletion itself is committed already, so a checkpoint that
+        cannot finish now (another connection mid-read) is only logged; the next
+        deletion or SQLite's own auto-checkpoint completes it.
+        """
+        # Bounded well inside a request: readers finish in milliseconds.
+        deadline = time.monotonic() + min(self.timeout_s, 0.5)
+        while True:
+            try:
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except sqlite3.Error as exc:
+                log.warning("checkpoint after a deletion failed: %s", type(exc).__name__)
+                return
+            if not busy:
+                return
+            if time.monotonic() >= deadline:
+                log.warning("checkpoint after a deletion incomplete: readers still open")
+                return
+            time.sleep(0.01)
 
     def user_ids(self) -> Iterator[str]:
         # Keyset pages: no read transaction is held open between yields, so
@@ -444,6 +487,36 @@ class SqliteStore(UserStore):
             for (uid,) in rows:
                 yield uid
             last = rows[-1][0]
+
+    def check_ready(self) -> None:
+        """Open the file afresh, read the schema and take the write lock, then
+        roll back: a corrupt or vanished file, a read-only file or folder, or a
+        full disk fails here, cheaply (no full integrity scan), and nothing
+        changes. A fresh connection, because a long-lived one keeps answering
+        from its cache after the file underneath has been damaged."""
+        if self._closed:
+            raise StoreError("store is closed")
+        try:
+            # mode=rw: a vanished file is reported, not silently recreated empty.
+            uri = f"{self.path.absolute().as_uri()}?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, timeout=self.timeout_s, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("readiness check", exc)) from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_SLICE_MS}")
+            self._begin_immediate(conn)
+            conn.execute("SELECT count(*) FROM users").fetchone()
+            # A real page write, rolled back: BEGIN IMMEDIATE alone succeeds on
+            # a read-only file.
+            conn.execute(
+                "INSERT OR REPLACE INTO users (user_id, rev, updated_at) VALUES (?, 0, NULL)",
+                ("\x00readiness-probe",),
+            )
+            conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise StoreError(_safe_message("readiness check", exc)) from exc
+        finally:
+            conn.close()
 
     def integrity_check(self) -> bool:
         """True when SQLite's full integrity check reports no problem (reads the whole file)."""

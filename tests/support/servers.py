@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +69,10 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+# A weekday afternoon: the day voice, whatever the hour the suite runs at.
+PINNED_NOW = "2026-12-02T15:00:00"
+
+
 def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIPREST_")}
     env["HIPREST_DATA_DIR"] = str(data_dir)
@@ -85,15 +89,26 @@ def running_server(
     workers: int = 1,
     log_path: Path,
     startup_timeout_s: float = 30.0,
+    extra_args: Sequence[str] = (),
+    module: str = "skill",
 ) -> Iterator[Server]:
+    """``python -m <module> serve`` (``module`` may be a test launcher taking the
+    same arguments) on a free loopback port, stopped by its process group."""
     port = free_port()
-    args = [sys.executable, "-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    args = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(port)]
     args += ["--dev"] if dev else ["--workers", str(workers)]
+    args += list(extra_args)
+    env = dict(env)
+    env.setdefault("TZ", "UTC")
+    if dev:
+        # A dev server's clock is pinned (issue 18); production refuses a pinned clock.
+        env.setdefault("HIPREST_NOW", PINNED_NOW)
+        env.setdefault("HIPREST_TZ", "UTC")
     log = log_path.open("wb")
     process = subprocess.Popen(
         args,
         cwd=REPO,
-        env=dict(env),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
