@@ -107,7 +107,9 @@ class YesNoHandler(IntentHandler):
 
 
 class FallbackHandler(IntentHandler):
-    intents = ("AMAZON.FallbackIntent",)
+    # CatchAllIntent answers as a fallback until its own handler lands (issue 14, the
+    # dialog work); then it leaves this tuple.
+    intents = ("AMAZON.FallbackIntent", "CatchAllIntent")
 
     def __init__(self, registry: Registry) -> None:
         super().__init__(registry.deps)
