@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent
 # folder -> the files of it the skill reads at run time (skill/data.py, skill/legal.py).
 DATA = {
     "content": ("**/*.yaml",),
-    "interaction_models": ("*.json",),
+    "interaction_models": ("*.json", "generated/*.yaml"),
     "docs": ("privacy.md", "terms.md"),
     # What `hiprest package --deployer cfn` writes beside the skill package.
     "infra": ("requirements.txt", "skill-stack.yaml", "ask-build-hook.sh"),

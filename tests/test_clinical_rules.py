@@ -230,11 +230,12 @@ def test_a_nine_after_an_eight_asks_once_and_a_yes_asks_which(
         A: which is it: a fall, a fever, numbness, or bladder changes
         A: <open>
         U: bladder changes
-        A: if you think this is an emergency, call 911
+        A: call 911 now
         A: <ends>
         """,
     )
-    assert red_flags(store) == ["unspecified"]  # for the professional's summary
+    # Named after a big jump, new bladder changes take the safer (cauda-equina) reading.
+    assert red_flags(store) == ["bladder_bowel"]  # for the professional's summary
 
 
 def test_a_fall_named_after_a_big_jump_gets_the_fall_answer(

@@ -423,6 +423,8 @@ def test_exercises_tomorrow_morning_asks_the_time_and_sets_it_once(
         A: what time
         A: !every day
         U: seven thirty
+        A: 7:30 AM, just once\?
+        U: yes
         A: 7:30 AM, just once
         """,
     )
@@ -435,7 +437,9 @@ def test_exercises_tomorrow_morning_asks_the_time_and_sets_it_once(
 @pytest.mark.parametrize("answer", ["at seven", "seven"])
 def test_a_bare_hour_answers_what_time(deps: Deps, convo: Conversation, answer: str) -> None:
     convo.say("remind me to do my exercises tomorrow morning")
-    done = convo.say(answer)
+    asked = convo.say(answer)
+    assert "7 AM, just once?" in asked.text, asked.text
+    done = convo.say("yes")
     assert "7 AM, just once" in done.text, done.text
     (alert,) = _alerts(deps)
     assert alert["trigger"]["scheduledTime"] == "2026-03-11T07:00:00.000"

@@ -160,3 +160,32 @@ def test_apl_documents_pass_apl_suggester_without_warnings(node_modules: Path) -
     )
     findings = json.loads(result.stdout.strip().splitlines()[-1])
     assert findings == {str(d): [] for d in docs}
+
+
+def test_coverage_script_counts_exact_matches_per_class_and_prints_no_phrasing(
+    node_modules: Path, packaged_model: Path, tmp_path: Path
+) -> None:
+    # The lead runs tests/e2e/coverage.js on the held-out set: it must never echo a line.
+    phrasings = tmp_path / "set.yaml"
+    phrasings.write_text(
+        "items:\n"
+        '  - {say: "I\'ve got a fever", expect: red_flag, level: same_day}\n'
+        '  - {say: "um my zebra keeps snoring", expect: ordinary}\n'
+        '  - {say: "which side should i sleep on", expect: intent, intent: WhichSideIntent}\n'
+        '  - {say: "quartz xylophone", expect: intent, intent: PillowIntent}\n',
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [_tool("node"), str(E2E / "coverage.js"), str(packaged_model.parent), str(phrasings)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env=dict(os.environ, PYTHON=sys.executable),
+    )
+    assert result.returncode == 0, result.stderr
+    for word in ("fever", "zebra", "which side", "xylophone"):
+        assert word not in (result.stdout + result.stderr).lower()
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:]}
+    # class, n, sample (pct), right (pct), catch-all (pct), none (pct), red flags
+    assert rows["red_flag"][1:3] + rows["red_flag"][4:5] == ["1", "1", "1"]
+    assert rows["ordinary"][1] == "1" and rows["ordinary"][5] == "1"  # via the catch-all
+    assert rows["intent"][1:3] == ["2", "1"]
+    assert rows["intent"][-3] == "1"  # "quartz xylophone": no carrier, words lost

@@ -107,6 +107,8 @@ class YesNoHandler(IntentHandler):
 
 
 class FallbackHandler(IntentHandler):
+    # CatchAllIntent has its own handler (skill.handlers.dialog), which falls back here
+    # in spirit: the running dialog's fallback hooks, then the general line.
     intents = ("AMAZON.FallbackIntent",)
 
     def __init__(self, registry: Registry) -> None:

@@ -226,11 +226,13 @@ def set_reminder(
         # "Exercises tomorrow morning": a one-off needs its time, not the daily default.
         return ask_time(turn, kind, period_words, repeat, unclear=schedule is None)
     if kind is None:
-        turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute)
+        once = repeat == "once"
+        turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute, once=once)
+        key = "reminders.confirm.once" if once else "reminders.confirm"
         return (
             Reply()
-            .say(v.line("reminders.confirm", when=_when(schedule)))
-            .ask(v.line("reminders.confirm.reprompt", when=_when(schedule)))
+            .say(v.line(key, when=_when(schedule)))
+            .ask(v.line(f"{key}.reprompt", when=_when(schedule)))
         )
     if repeat is None:
         turn.expect(REPEAT, kind=kind, hour=schedule.hour, minute=schedule.minute)
@@ -251,16 +253,22 @@ class SetReminderHandler(IntentHandler):
         time_slot = turn.slot(TIME_SLOT)
         period = turn.slot("Period")
         kind = kind_slot.resolved_id if kind_slot.resolved_id in core.KINDS else None
+        # An unresolved kind keeps the words ("exercises tomorrow morning"): when
+        # they say when, they count as the period.
+        loose = kind_slot.value if kind is None and kind_slot.spoken else None
+        if loose is not None and core.period_of(loose) is None and core.repeat_of(loose) is None:
+            loose = None
+        words = " ".join(w for w in (period.value, loose) if w) or None
         if turn.pending == REPEAT and not time_slot.spoken:
-            answered = repeat_answer(turn, period.value)
+            answered = repeat_answer(turn, words)
             if answered is not None:
                 return answered
         return set_reminder(
             turn,
             kind,
             time_slot.value if time_slot.spoken else None,
-            period.resolved_id or period.value,
-            period.value,
+            period.resolved_id or period.value or loose,
+            words,
         )
 
 
@@ -460,6 +468,7 @@ def on_yes(turn: Turn) -> Reply | None:
                 hour=data.get("hour"),
                 minute=data.get("minute"),
                 at=turn.now.isoformat(),
+                daily=data.get("once") is not True,
             )
         except ValueError:
             return None

@@ -737,6 +737,10 @@ class Matcher:
         type_name = self._slot_types.get((intent, slot), "")
         if type_name == "AMAZON.NUMBER":
             return _NUMBER_TYPE
+        if type_name == "AMAZON.SearchQuery":
+            # The catch-all only carries words Alexa could not place; typed text here
+            # is placed by the model itself, so a catch-all sample never matches.
+            return _NEVER_TYPE
         return self._types.get(type_name, _LOOSE_TYPE)
 
     def _recognised(self, intent: str, value: SlotValue) -> bool:
@@ -791,6 +795,8 @@ class Matcher:
         slot_type = self._type_of(intent, slot)
         if slot_type.is_number:
             return NUMBER_PATTERN
+        if slot_type is _NEVER_TYPE:
+            return None
         options = [p for p in (slot_type.pattern, _LOOSE if allow_loose else None) if p]
         return "|".join(options) if options else None
 
@@ -816,6 +822,7 @@ class Matcher:
 
 _NUMBER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=True)
 _LOOSE_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
+_NEVER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
 
 
 _Found = tuple[int, int, str]  # token start, token end, phrase
