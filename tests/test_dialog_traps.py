@@ -423,7 +423,7 @@ def test_exercises_tomorrow_morning_asks_the_time_and_sets_it_once(
         A: what time
         A: !every day
         U: seven thirty
-        A: 7:30 AM, just once\?
+        A: 7:30 AM, just once\\?
         U: yes
         A: 7:30 AM, just once
         """,
