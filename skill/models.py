@@ -164,6 +164,14 @@ HESITATIONS = frozenset({
     "also", "actually", "sorry", "anyway", "like",
 })
 _SHARES_CARRIERS = frozenset({"RedFlagIntent"})
+# Alexa hands the backend only the slot's words, never the carrier's. A carrier holding
+# one of these would drop it silently: "i can't {Utterance}" turns "I can't feel my legs"
+# into "feel my legs", "both {Utterance}" turns both feet into one, "what if" turns a
+# question into a statement. Negation, sides and hypotheticals must stay in the slot.
+MEANING_WORDS = frozenset({
+    "not", "no", "never", "cannot", "nothing", "none", "neither", "nor", "without",
+    "both", "either", "each", "if",
+})
 
 
 def sample_key(sample: str, slot_types: dict[str, str]) -> str:
@@ -225,6 +233,10 @@ def _carrier_problems(lm: dict[str, Any]) -> Iterator[str]:
                 yield f"{name}: sample {sample!r} mixes {{{query[0]}}} with other slots"
             if carrier in whole:
                 yield f"{name}: carrier {carrier!r} is a whole sample of a specific intent"
+            lost = sorted(set(carrier.split()) & MEANING_WORDS)
+            if lost:
+                yield (f"{name}: carrier {carrier!r} would drop {', '.join(lost)} from what "
+                       "the backend hears (only the slot's words reach it)")
             owners = openings.get(carrier, set())
             if len(owners) == 1 and not set(carrier.split()) <= HESITATIONS:
                 yield (f"{name}: carrier {carrier!r} opens samples of {next(iter(owners))} "

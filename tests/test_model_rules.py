@@ -118,6 +118,34 @@ def test_a_carrier_opening_one_intents_requests_fails() -> None:
         "so the catch-all would compete with it head-on"]
 
 
+@pytest.mark.parametrize(
+    ("carrier", "lost"),
+    [("i can't", "cannot"), ("i don't", "not"), ("both", "both"), ("what if", "if")],
+)
+def test_a_carrier_that_would_drop_a_negation_a_side_or_an_if_fails(
+    carrier: str, lost: str
+) -> None:
+    # Only the slot's words reach the backend: "I can't feel my legs" must not arrive
+    # as "feel my legs".
+    model = _model()
+    _intent(model, "CatchAllIntent")["samples"].append(carrier + " {Utterance}")
+    problems = check_model(model)
+    assert any(f"would drop {lost}" in p for p in problems), problems
+
+
+def test_the_shipped_catch_all_keeps_negations_and_sides_in_the_slot() -> None:
+    from skill.models import MEANING_WORDS, language_model, load_model
+    from skill.textnorm import normalise
+
+    for locale in LOCALES:
+        for intent in language_model(load_model(locale))["intents"]:
+            for sample in intent.get("samples", []):
+                if "{Utterance}" not in sample:
+                    continue
+                words = set(normalise(sample.replace("{Utterance}", " ")).split())
+                assert not words & MEANING_WORDS, (locale, sample)
+
+
 def test_a_carrier_that_is_a_whole_specific_sample_fails() -> None:
     model = _model()
     _intent(model, "PillowIntent")["samples"].append("pillows")
