@@ -239,3 +239,10 @@ def test_nothing_coming_when_trying_to_wee_is_retention_across_a_clause_break(
     assert rules.urgency_of(classify(rules, "I need a wee but nothing will come out") or "") == (
         "emergency")
     assert classify(rules, "I need a wee") is None
+
+
+def test_bedding_explains_sweating_but_not_shivering(rules: TriageRules) -> None:
+    assert classify(rules, "I'm sweating under this doona") is None
+    assert classify(rules, "I've been shivering all night under three blankets") == "chills"
+    assert rules.urgency_of(classify(rules, "I'm shivering and my hip is hot and swollen")
+                            or "") == "urgent"
