@@ -195,3 +195,54 @@ def test_asking_for_emergency_help_is_the_call_now_answer(rules: TriageRules, te
     found = assess(rules, None, text)
     assert (found.kind, found.symptom, found.urgency) == ("answer", "call_for_help", "emergency")
     assert rules.symptoms["call_for_help"].say == "safety.call_now"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["years ago I fell off a horse", "I used to get pins and needles when I was pregnant",
+     "I had a fever last week but it's gone now", "the numbness from the dentist has worn off",
+     "I was sick on monday, all good now"],
+)
+def test_a_symptom_long_ago_or_said_to_be_over_is_not_a_red_flag(
+    rules: TriageRules, text: str
+) -> None:
+    assert assess(rules, None, text, free_text=True).kind == "ordinary"
+
+
+@pytest.mark.parametrize(
+    ("text", "symptom"),
+    [
+        # Passed, but still needs checking: a fall, a bladder change, saddle numbness.
+        ("I fell yesterday but I'm fine now", "fall"),
+        ("I wet myself earlier, it's gone back to normal", "bladder_bowel"),
+        ("I was numb between my legs earlier, it's gone now", "saddle_numbness"),
+        # History counts however long ago.
+        ("I had cancer years ago", "cancer_history"),
+        # Past, but nothing says it is over, or it came back.
+        ("I had a fever last week and it's back again tonight", "fever"),
+    ],
+)
+def test_what_passed_but_still_matters_is_still_a_red_flag(
+    rules: TriageRules, text: str, symptom: str
+) -> None:
+    assert classify(rules, text) == symptom
+
+
+def test_an_intent_to_lose_weight_in_another_clause_explains_the_loss(rules: TriageRules) -> None:
+    assert classify(rules, "I've been on a diet and lost half a stone") is None
+    assert classify(rules, "I've lost weight and I'm not trying to") == "weight_loss"
+
+
+def test_nothing_coming_when_trying_to_wee_is_retention_across_a_clause_break(
+    rules: TriageRules,
+) -> None:
+    assert rules.urgency_of(classify(rules, "I need a wee but nothing will come out") or "") == (
+        "emergency")
+    assert classify(rules, "I need a wee") is None
+
+
+def test_bedding_explains_sweating_but_not_shivering(rules: TriageRules) -> None:
+    assert classify(rules, "I'm sweating under this doona") is None
+    assert classify(rules, "I've been shivering all night under three blankets") == "chills"
+    assert rules.urgency_of(classify(rules, "I'm shivering and my hip is hot and swollen")
+                            or "") == "urgent"

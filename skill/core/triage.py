@@ -38,7 +38,8 @@ class SymptomRule(BaseModel):
     cues: tuple[str, ...] = ()
     # One cue from every group, in any order ("numb" + "between my legs").
     groups: tuple[tuple[str, ...], ...] = ()
-    # Where a group's cues must meet: one clause (default) or anywhere in the text.
+    # Where a group's cues must meet, and where ``unless`` vetoes: one clause (default)
+    # or anywhere in the text.
     within: Literal["clause", "text"] = "clause"
     # Symptoms that must all be heard too ("fever" + "hot_swollen_joint").
     all_of: tuple[str, ...] = ()
@@ -56,6 +57,12 @@ class SymptomRule(BaseModel):
     # Dropped when one of these was heard too: "my right leg is numb and tingly" says
     # where the tingling is, so it is no ambiguous numbness.
     unless_heard: tuple[str, ...] = ()
+    # Said to be over ("I had a fever last week, it's gone now"): no longer a red flag.
+    # Only for symptoms that matter while present; a fall or a bladder change still
+    # needs checking after it passed.
+    resolves: bool = False
+    # History counts however long ago ("I had cancer years ago").
+    history: bool = False
     source: str | None = None
 
     @model_validator(mode="after")
@@ -82,6 +89,12 @@ class TriageRules(BaseModel):
     others: tuple[str, ...] = ()
     # A clause with one of these asks about a symptom instead of reporting it.
     hypothetical: tuple[str, ...] = ()
+    # A clause with one of these is about long ago ("years ago I fell off a horse").
+    long_ago: tuple[str, ...] = ()
+    # A clause with one of these is in the past ("I had", "last week")...
+    past: tuple[str, ...] = ()
+    # ...and one of these, in it or anywhere in the text, says it is over.
+    resolved: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _every_urgency_has_a_symptom(self) -> TriageRules:
@@ -192,6 +205,9 @@ class _Compiled:
     hedges: tuple[tuple[str, ...], ...]
     others: tuple[tuple[str, ...], ...]
     hypothetical: tuple[tuple[str, ...], ...]
+    long_ago: tuple[tuple[str, ...], ...]
+    past: tuple[tuple[str, ...], ...]
+    resolved: tuple[tuple[str, ...], ...]
 
 
 _COMPILED: dict[int, tuple[TriageRules, _Compiled]] = {}
@@ -213,6 +229,9 @@ def _compiled(rules: TriageRules) -> _Compiled:
         hedges=many(rules.hedges),
         others=many(rules.others),
         hypothetical=many(rules.hypothetical),
+        long_ago=many(rules.long_ago),
+        past=many(rules.past),
+        resolved=many(rules.resolved),
     )
     if len(_COMPILED) > 16:  # content reloads in tests: keep the cache small
         _COMPILED.clear()
@@ -225,6 +244,9 @@ class _Clause:
     words: tuple[str, ...]
     others: frozenset[int]  # where someone or something else is named
     hypothetical: bool
+    long_ago: bool = False
+    past: bool = False
+    resolved: bool = False
 
 
 def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
@@ -262,7 +284,21 @@ def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
 def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
     others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
     hypothetical = any(_find(p, words) for p in compiled.hypothetical)
-    return _Clause(tuple(words), others, hypothetical)
+
+    def has(phrases: tuple[tuple[str, ...], ...]) -> bool:
+        return any(_find_exact(p, words) for p in phrases)
+
+    return _Clause(tuple(words), others, hypothetical, has(compiled.long_ago),
+                   has(compiled.past), has(compiled.resolved))
+
+
+def _over(rule: SymptomRule, clause: _Clause, any_resolved: bool) -> bool:
+    """Whether the clause puts this symptom in the past, not tonight."""
+    if rule.history:
+        return False
+    if clause.long_ago:
+        return True
+    return rule.resolves and (clause.resolved or (clause.past and any_resolved))
 
 
 def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
@@ -332,11 +368,18 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     clauses = _clauses(rules, text)
     found: list[str] = []
     discounted = False
+    any_resolved = any(c.resolved for c in clauses)
     for symptom_id, rule in rules.symptoms.items():
+        unless = compiled.unless[symptom_id]
+        # ``within: text`` widens the veto too ("on a diet and lost weight"), unless the
+        # veto itself is denied ("I've lost weight and I'm not trying to").
+        vetoed = rule.within == "text" and any(
+            not _denied(compiled, c.words, range(at, at + len(u)))
+            for u in unless for c in clauses for at in _find_exact(u, c.words))
         usable = [
             c for c in clauses
-            if not c.hypothetical
-            and not any(_find_exact(u, c.words) for u in compiled.unless[symptom_id])
+            if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)
+            and not any(_find_exact(u, c.words) for u in unless)
         ]
         heard = False
         for clause in clauses:

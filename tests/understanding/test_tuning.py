@@ -84,3 +84,32 @@ def test_misses_are_never_printed_for_the_heldout_set() -> None:
     assert not is_heldout(TUNING)
     # Refused before the file is opened: it need not even exist here.
     assert main(["--data", str(heldout), "--misses"]) == 2
+
+
+NEAR_MISSES = TUNING.parent / "near_misses_2026_12.yaml"
+# The second probe, written after the first fixes to see whether they generalise.
+PROBE = TUNING.parent / "near_misses_2026_12_probe.yaml"
+
+
+@pytest.fixture(scope="module")
+def near_miss_figures() -> dict[str, Figure]:
+    return figures(run_items(load_items(NEAR_MISSES) + load_items(PROBE)))
+
+
+def test_near_miss_set_has_ordinary_talk_and_close_red_flags() -> None:
+    items = load_items(NEAR_MISSES) + load_items(PROBE)
+    assert sum(i.expect == "ordinary" for i in items) >= 100
+    assert sum(i.expect == "red_flag" for i in items) >= 50
+
+
+def test_near_misses_keep_red_flags_and_questions(near_miss_figures: dict[str, Figure]) -> None:
+    red_flags, questions = near_miss_figures["class red_flag"], near_miss_figures["class clarify"]
+    assert red_flags.rate >= 0.98, red_flags.line()
+    assert questions.rate == 1.0, questions.line()
+
+
+def test_near_misses_rarely_raise_an_alarm(near_miss_figures: dict[str, Figure]) -> None:
+    # 42/145 on the tree before round 2, 11/145 after; most of the rest are questions about
+    # a symptom ("can this cause tingling"), where one short question is the safer reading.
+    figure = near_miss_figures["false alarms (ordinary)"]
+    assert figure.rate <= 0.08, figure.line()
