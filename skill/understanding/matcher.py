@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from skill.core.reminders import SpokenTime, parse_time
 from skill.textnorm import normalise
 
 __all__ = [
@@ -457,9 +458,26 @@ class Matcher:
             # again without it rather than log a score nobody gave.
             rest = _CLOCK_TIME.sub(" ", text).strip()
             result = self._match_text(rest) if rest else self._fallback(0.0)
+        result = self._with_time(text, result)
         if expecting is not None:
             return self._expected(text, result, *expecting)
         return result
+
+    def _with_time(self, text: str, result: Match) -> Match:
+        """Fill an empty AMAZON.TIME slot from "at ten" / "for half nine" anywhere in
+        the words: a sample that fits the rest ("remind me to stretch every night")
+        must not drop the time that was said with it."""
+        if result.kind != "IntentRequest" or result.intent is None:
+            return result
+        slot = next((name for name in self.slot_names(result.intent)
+                     if self._slot_types.get((result.intent, name)) == "AMAZON.TIME"), None)
+        if slot is None or slot in result.slots:
+            return result
+        said = _time_after_preposition(text)
+        if said is None:
+            return result
+        slots = {**result.slots, slot: SlotValue(slot, said, None, None)}
+        return Match(result.kind, result.intent, slots, result.score)
 
     def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
         if result.intent == intent and slot in result.slots:
@@ -962,6 +980,23 @@ def _captures_ordinary(match: Match, text: str) -> bool:
     return any(
         s.resolved_id is None and ordinary & set(s.value.split()) for s in match.slots.values()
     )
+
+
+_TIME_PREPOSITIONS = frozenset({"at", "for", "around", "about", "by"})
+
+
+def _time_after_preposition(text: str) -> str | None:
+    """The longest clock time after "at"/"for"/"around"... ("at ten thirty pm"),
+    or None. Parts of the day ("at night") are the Period slot's, not a time."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if token not in _TIME_PREPOSITIONS:
+            continue
+        for end in range(min(len(tokens), i + 6), i + 1, -1):
+            words = " ".join(tokens[i + 1:end])
+            if isinstance(parse_time(words), SpokenTime):
+                return words
+    return None
 
 
 def _cap(text: str) -> str:
