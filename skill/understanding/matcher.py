@@ -515,8 +515,13 @@ class Matcher:
         if contained is not None:
             return contained
         # A loose capture is a weak reading; not one that is really an everyday phrase.
+        # One of several words that name no value of a custom type ("ow that hurts
+        # my" as a hip side) is weaker still: any other reading of the words wins.
+        loose: Match | None = None
         if exact is not None and not _captures_ordinary(exact, stripped):
-            return exact
+            if not self._long_unknown_value(exact):
+                return exact
+            loose = exact
         fuzzy = self._match_fuzzy(stripped, ordinary)
         if stripped != text:
             # Hedges can carry meaning ("say that again"): score the raw words too.
@@ -525,7 +530,17 @@ class Matcher:
                 fuzzy = raw
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
-        return self._match_keywords(stripped, ordinary) or fuzzy
+        return self._match_keywords(stripped, ordinary) or loose or fuzzy
+
+    def _long_unknown_value(self, match: Match) -> bool:
+        """Whether a custom slot holds three or more words that are none of its values."""
+        intent = match.intent or ""
+        return any(
+            value.resolved_id is None
+            and len(value.value.split()) >= 3
+            and bool(self._type_of(intent, name).lookup)
+            for name, value in match.slots.items()
+        )
 
     def _match_keywords(self, text: str, ordinary: frozenset[int]) -> Match | None:
         """Last resort: the intent whose distinctive words (IDF over its samples) dominate.
