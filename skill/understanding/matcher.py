@@ -246,6 +246,8 @@ _STOP_WORDS = frozenset({
     "in", "on", "at", "for", "it", "its", "this", "that", "these", "those", "please", "um",
     "uh", "er", "erm", "so", "just", "and", "or", "really", "very", "can", "could", "would",
     "will", "you", "your", "hey", "alexa", "do", "does", "did", "with", "about",
+    # "that one", "the left one": "one" stands for whatever was named, it adds no topic.
+    "one", "ones",
 })
 # Words a person adds without changing what they ask: hesitations, hedges, politeness.
 # _HEDGES are stripped before a second exact try; they, stop words and _TIME_WORDS (time,
