@@ -19,6 +19,9 @@ from tests.understanding import (
 from tests.understanding.__main__ import main
 
 TUNING = Path(__file__).resolve().parents[1] / "data" / "tuning" / "phrasings.yaml"
+# Round 2: answers inside dialog states and bedtime-language requests (written before
+# the fixes; 112/179 then).
+DIALOG_STATES = TUNING.with_name("dialog_states_2026_12.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +87,23 @@ def test_misses_are_never_printed_for_the_heldout_set() -> None:
     assert not is_heldout(TUNING)
     # Refused before the file is opened: it need not even exist here.
     assert main(["--data", str(heldout), "--misses"]) == 2
+
+
+@pytest.fixture(scope="module")
+def dialog_state_figures() -> dict[str, Figure]:
+    return figures(run_items(load_items(DIALOG_STATES)))
+
+
+def test_dialog_state_set_has_answers_in_states_and_requests_at_rest() -> None:
+    items = load_items(DIALOG_STATES)
+    assert sum(i.state != "none" for i in items) >= 70
+    assert sum(i.state == "none" for i in items) >= 80
+
+
+def test_answers_inside_dialog_states_are_heard_as_answers(
+    dialog_state_figures: dict[str, Figure],
+) -> None:
+    assert dialog_state_figures["all"].rate >= 0.82, dialog_state_figures["all"].line()
+    for state, floor in (("delete_confirm", 0.95), ("reminder_time", 0.9)):
+        figure = dialog_state_figures[f"state {state}"]
+        assert figure.rate >= floor, figure.line()
