@@ -16,9 +16,8 @@ from typing import Any
 
 from skill import envelopes
 from skill.core.triage import TriageRules
-from skill.dialogbias import ANSWER_OF
+from skill.dialogbias import ANSWER_OF, alexa_request
 from skill.dialogbias import CATCH_ALL as CATCH_ALL_INTENT
-from skill.dialogbias import alexa_request
 from skill.envelopes import Caller, SlotInput
 from skill.runtime import SkillRuntime
 from skill.speech import validate_reprompt, validate_ssml

@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from skill.core.heard import time_words
-from skill.understanding.answers import confirm_answer, opens_as_answer
 from skill.matcher import Match, SlotValue
 from skill.models import ModelError, language_model, load_model
+from skill.understanding.answers import confirm_answer, opens_as_answer
 
 CATCH_ALL, UTTERANCE = "CatchAllIntent", "Utterance"
 RED_FLAG = "RedFlagIntent"
