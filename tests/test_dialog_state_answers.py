@@ -118,3 +118,27 @@ def test_yes_to_shall_i_remind_you_still_sets_the_time_offered(
 ) -> None:
     run_script(convo, "U: set a reminder\nA: 9:30 PM\nU: yes\nA: 9:30 PM, every day")
     assert "BYHOUR=21;BYMINUTE=30" in _rule(deps)
+
+
+@pytest.mark.parametrize(("opening", "read_back"), [
+    ("set a reminder", True),  # no kind said: the new time is read back first
+    ("remind me to stretch at teatime every night", False),
+])
+def test_words_that_are_no_time_ask_for_the_time_again(
+    deps: Deps, convo: Conversation, opening: str, read_back: bool
+) -> None:
+    run_script(
+        convo,
+        f"""
+        U: {opening}
+        U: after dinner
+        A: didn't catch the time
+        A: <open>
+        U: quarter past ten at night
+        A: 10:15 PM
+        """,
+    )
+    assert bool(_alerts(deps)) is not read_back
+    if read_back:
+        run_script(convo, "U: yes\nA: 10:15 PM, every day")
+    assert "BYHOUR=22;BYMINUTE=15" in _rule(deps)

@@ -512,6 +512,20 @@ def on_no(turn: Turn) -> Reply | None:
     return None
 
 
+def on_unclear(turn: Turn) -> Reply | None:
+    """Words that are no clock time while one is awaited ("after dinner", "before
+    bed"): ask for the time again instead of the general fallback, which would
+    change the subject."""
+    pending, data = turn.pending, turn.pending_data
+    if pending == TIME:
+        kind = data.get("kind") if data.get("kind") in core.KINDS else None
+        return ask_time(turn, kind, data.get("period"), data.get("repeat"), unclear=True)
+    if pending == CONFIRM:
+        return ask_time(turn, None, None, "once" if data.get("once") is True else None,
+                        unclear=True)
+    return None
+
+
 def on_help(turn: Turn) -> Reply | None:
     pending = turn.pending
     if pending in (TIME, REPEAT):
@@ -542,4 +556,5 @@ def register(registry: Registry) -> None:
     registry.on("yes", on_yes)
     registry.on("no", on_no)
     registry.on("help", on_help)
+    registry.on("fallback", on_unclear)
     registry.on("heard", on_heard)
