@@ -107,3 +107,30 @@ def test_answers_inside_dialog_states_are_heard_as_answers(
     for state, floor in (("delete_confirm", 0.95), ("reminder_time", 0.9)):
         figure = dialog_state_figures[f"state {state}"]
         assert figure.rate >= floor, figure.line()
+
+
+def test_each_dialog_state_is_the_state_it_names() -> None:
+    # Once the routine states never started a routine (the routine name carried no
+    # resolution), so every routine item was measured at "Which would you like?".
+    from skill.conversation import Conversation
+    from skill.envelopes import Caller
+    from tests.understanding import STATES, Harness
+
+    harness = Harness()
+    try:
+        matcher, types = harness._model("en-US")
+
+        def enter(state: str) -> Conversation:
+            convo = Conversation(runtime=harness.runtime, matcher=matcher,
+                                 caller=Caller(user_id=f"amzn1.ask.account.STATE{state}"),
+                                 clock=harness.clock, slot_types=types)
+            STATES[state](convo)
+            return convo
+
+        for state in ("bedtime_routine", "hold", "strength_routine"):
+            assert "Say next" in enter(state).history[-1].text, state
+        asked = enter("reminder_time")
+        assert asked.dialog is not None and asked.dialog.get("slotToElicit") == "Time"
+        assert "What time" in asked.history[-1].text
+    finally:
+        harness.close()
