@@ -142,3 +142,13 @@ def test_words_that_are_no_time_ask_for_the_time_again(
     if read_back:
         run_script(convo, "U: yes\nA: 10:15 PM, every day")
     assert "BYHOUR=22;BYMINUTE=15" in _rule(deps)
+
+
+@pytest.mark.parametrize("words", ["that one's sore", "ow that hurts my hip"])
+def test_sore_words_in_a_routine_say_that_hurts_and_keep_the_routine(
+    convo: Conversation, words: str
+) -> None:
+    convo.say("start my bedtime stretches")
+    answer = convo.say(words)
+    assert answer.match is not None and answer.match.intent == "MoveHurtsIntent"
+    assert not answer.ended

@@ -354,7 +354,7 @@ class _Sample:
 
 
 _SLOT_REF = re.compile(r"\{([A-Za-z0-9_.]+)\}")
-_Key = tuple[float, int, int, int, int, int]
+_Key = tuple[float, ...]  # compared in order: similarity first, then tie-breaks
 
 
 class Matcher:
@@ -673,6 +673,7 @@ class Matcher:
     def _match_fuzzy(self, text: str, ordinary: frozenset[int] = frozenset()) -> Match:
         tokens = text.split()
         stems = [_stem(t) for t in tokens]
+        said_stems = frozenset(stems)
         utterance_content = _content(tokens)
         found_by_type: dict[int, list[_Found]] = {}
         common: dict[int, int] = dict.fromkeys(self._slot_heavy, 0)
@@ -707,6 +708,9 @@ class Matcher:
             similarity = overlap / (len(heard | sample.content) + slot_count)
             key: _Key = (
                 similarity,
+                # On a tie, the sample sharing more of the very words ("that" in
+                # "that one's sore" ~ "that is sore") before the longer one.
+                len(said_stems & sample.literal_stems),
                 sample.literal_count,
                 len(slots),
                 int(sample.from_model),

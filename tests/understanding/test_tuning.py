@@ -20,7 +20,7 @@ from tests.understanding.__main__ import main
 
 TUNING = Path(__file__).resolve().parents[1] / "data" / "tuning" / "phrasings.yaml"
 # Round 2: answers inside dialog states and bedtime-language requests (written before
-# the fixes; 112/179 then).
+# the fixes: 112/179 then, 123/179 once the harness entered its states properly).
 DIALOG_STATES = TUNING.with_name("dialog_states_2026_12.yaml")
 
 
@@ -103,7 +103,7 @@ def test_dialog_state_set_has_answers_in_states_and_requests_at_rest() -> None:
 def test_answers_inside_dialog_states_are_heard_as_answers(
     dialog_state_figures: dict[str, Figure],
 ) -> None:
-    assert dialog_state_figures["all"].rate >= 0.82, dialog_state_figures["all"].line()
+    assert dialog_state_figures["all"].rate >= 0.85, dialog_state_figures["all"].line()
     for state, floor in (("delete_confirm", 0.95), ("reminder_time", 0.9)):
         figure = dialog_state_figures[f"state {state}"]
         assert figure.rate >= floor, figure.line()
