@@ -152,3 +152,10 @@ def test_sore_words_in_a_routine_say_that_hurts_and_keep_the_routine(
     answer = convo.say(words)
     assert answer.match is not None and answer.match.intent == "MoveHurtsIntent"
     assert not answer.ended
+
+
+@pytest.mark.parametrize("words", ["it's pinching", "there's a twinge"])
+def test_a_pinch_or_twinge_in_a_stretch_stops_that_move(convo: Conversation, words: str) -> None:
+    convo.say("start my bedtime stretches")
+    answer = convo.say(words)
+    assert "stop that one" in answer.text and not answer.ended
