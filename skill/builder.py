@@ -66,7 +66,7 @@ CAPABILITIES: tuple[CapabilitySpec, ...] = (
     CapabilitySpec(
         "skill.handlers.reminders",
         (_INTENT, "Connections.Response"),
-        ("yes", "no", "help", "heard"),
+        ("yes", "no", "help", "fallback", "heard"),
     ),
     CapabilitySpec("skill.handlers.summary", (_INTENT,), ()),
     CapabilitySpec("skill.handlers.scope", (_INTENT,), ()),

@@ -16,8 +16,8 @@ from typing import Any
 
 from skill import envelopes
 from skill.core.triage import TriageRules
+from skill.dialogbias import ANSWER_OF, alexa_request
 from skill.dialogbias import CATCH_ALL as CATCH_ALL_INTENT
-from skill.dialogbias import alexa_request
 from skill.envelopes import Caller, SlotInput
 from skill.runtime import SkillRuntime
 from skill.speech import validate_reprompt, validate_ssml
@@ -213,5 +213,10 @@ class Conversation:
             if dialog is not None:
                 env["request"]["dialogState"] = "IN_PROGRESS"
         # An elicited slot filled by the bias is what was understood; the catch-all
-        # carries words that were not.
-        return self.send(env, utterance, match if sent.intent == CATCH_ALL_INTENT else sent)
+        # carries words that were not; after Dialog.ConfirmIntent the answer (yes or
+        # no) is what was understood, whatever intent carries it back.
+        if confirmation is not None:
+            understood = Match("IntentRequest", ANSWER_OF[confirmation], {}, match.score)
+        else:
+            understood = match if sent.intent == CATCH_ALL_INTENT else sent
+        return self.send(env, utterance, understood)

@@ -2,7 +2,9 @@
 Flask, no ask-sdk). The console and the simulator use it.
 
 * After ``Dialog.ConfirmIntent`` (intent I), "yes" / "no" come back as I with
-  confirmationStatus CONFIRMED / DENIED, not as AMAZON.YesIntent / NoIntent.
+  confirmationStatus CONFIRMED / DENIED, not as AMAZON.YesIntent / NoIntent. Alexa's
+  NLU expects an answer there, so "go on then", "yeah wipe it", "hang on no" are
+  read as one (:func:`skill.understanding.answers.confirm_answer`).
 * After ``Dialog.ElicitSlot`` of an ``AMAZON.TIME`` slot, a bare hour ("seven",
   "every night at ten") fills it; other slots' bias is the matcher's
   (``expecting=``, see :mod:`skill.understanding`).
@@ -20,10 +22,31 @@ from typing import Any
 from skill.core.heard import time_words
 from skill.matcher import Match, SlotValue
 from skill.models import ModelError, language_model, load_model
+from skill.understanding.answers import confirm_answer, opens_as_answer
 
 CATCH_ALL, UTTERANCE = "CatchAllIntent", "Utterance"
 RED_FLAG = "RedFlagIntent"
 _YES_NO = {"AMAZON.YesIntent": "CONFIRMED", "AMAZON.NoIntent": "DENIED"}
+ANSWER_OF = {status: intent for intent, status in _YES_NO.items()}
+# Requests that stay themselves after "Delete it all?": ways out, and a red flag.
+_NOT_AN_ANSWER = frozenset({RED_FLAG, "AMAZON.StopIntent", "AMAZON.CancelIntent",
+                            "AMAZON.HelpIntent"})
+# Readings that are no request of their own, so the words answer the question.
+_NO_TOPIC = frozenset({"AMAZON.FallbackIntent", CATCH_ALL, "AMAZON.NextIntent",
+                       "AMAZON.PauseIntent", "AMAZON.ResumeIntent", *_YES_NO})
+
+
+def _confirmation(match: Match, text: str, intent: str) -> str | None:
+    """CONFIRMED / DENIED for the words said after Dialog.ConfirmIntent of ``intent``,
+    or None when they are another request ("which side should I lie on")."""
+    if match.kind != "IntentRequest" or match.intent in _NOT_AN_ANSWER:
+        return None
+    answer = confirm_answer(text)
+    if answer == "unsure":
+        return _YES_NO.get(match.intent or "")
+    if match.intent in _NO_TOPIC or match.intent == intent or opens_as_answer(text):
+        return "CONFIRMED" if answer == "yes" else "DENIED"
+    return None
 
 
 @functools.cache
@@ -91,8 +114,8 @@ def alexa_request(
         if elicited is not None:
             return elicited, None
     if directive is not None and directive.get("type") == "Dialog.ConfirmIntent":
-        status = _YES_NO.get(match.intent or "")
         intent = (directive.get("updatedIntent") or {}).get("name")
+        status = _confirmation(match, text, intent) if isinstance(intent, str) else None
         if status is not None and isinstance(intent, str):
             return Match("IntentRequest", intent, {}, match.score), status
     if (

@@ -23,7 +23,9 @@ NEXT_WORDS = frozenset({
     "that is done", "that one is done", "all right", "alright", "right", "yep done",
 })
 _HURT = re.compile(
-    r"\b(hurts?|hurting|painful|pain|sore|ouch|ow|owww*|agony|too much)\b"
+    # A pinch or a twinge in a stretch is the stop rule's sign too: a gentler version.
+    r"\b(hurts?|hurting|painful|pain|sore|ouch|ow|owww*|agony|too much"
+    r"|pinch(?:es|ing)?|twinges?|twinging)\b"
 )
 _NOT_HURT = re.compile(r"\b(not|does not|no longer|doesn t|did not)\s+(hurt|sore|pain)")
 _PART_OF_DAY = re.compile(r"\b(am|pm|a m|p m|morning|afternoon|evening|night|tonight)\b")

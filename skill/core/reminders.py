@@ -122,6 +122,9 @@ def _words_to_clock(text: str) -> tuple[int, int] | None:
         if match.group(1) == "half":
             return (hour, 30) if match.group(2) != "to" else None
         return (hour, 15) if match.group(2) != "to" else ((hour - 1) % 24, 45)
+    match = re.fullmatch(r"half (\w+)", text)
+    if match and match.group(1) in _WORDS:
+        return _WORDS[match.group(1)], 30  # "half nine": half past nine (UK, IE, AU)
     first, _, rest = text.partition(" ")
     hour = _WORDS.get(first)
     if hour is None and first.isdigit():

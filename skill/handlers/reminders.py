@@ -226,14 +226,20 @@ def set_reminder(
         # "Exercises tomorrow morning": a one-off needs its time, not the daily default.
         return ask_time(turn, kind, period_words, repeat, unclear=schedule is None)
     if kind is None:
+        from skill.handlers.dialog import elicit
+
         once = repeat == "once"
-        turn.expect(CONFIRM, hour=schedule.hour, minute=schedule.minute, once=once)
         key = "reminders.confirm.once" if once else "reminders.confirm"
-        return (
+        reply = (
             Reply()
             .say(v.line(key, when=_when(schedule)))
             .ask(v.line(f"{key}.reprompt", when=_when(schedule)))
         )
+        # "Shall I remind you at 9:30 PM?" is as often answered "half nine" or "make
+        # it ten" as yes or no: the Time slot is elicited so a time comes back as one
+        # (and is read back again); yes / no stay the built-in intents.
+        data = {"hour": schedule.hour, "minute": schedule.minute, "once": once}
+        return elicit(turn, reply, CONFIRM, data, SET_INTENT, TIME_SLOT, {"Period": period_raw})
     if repeat is None:
         turn.expect(REPEAT, kind=kind, hour=schedule.hour, minute=schedule.minute)
         when = _when(schedule)
@@ -506,6 +512,20 @@ def on_no(turn: Turn) -> Reply | None:
     return None
 
 
+def on_unclear(turn: Turn) -> Reply | None:
+    """Words that are no clock time while one is awaited ("after dinner", "before
+    bed"): ask for the time again instead of the general fallback, which would
+    change the subject."""
+    pending, data = turn.pending, turn.pending_data
+    if pending == TIME:
+        kind = data.get("kind") if data.get("kind") in core.KINDS else None
+        return ask_time(turn, kind, data.get("period"), data.get("repeat"), unclear=True)
+    if pending == CONFIRM:
+        return ask_time(turn, None, None, "once" if data.get("once") is True else None,
+                        unclear=True)
+    return None
+
+
 def on_help(turn: Turn) -> Reply | None:
     pending = turn.pending
     if pending in (TIME, REPEAT):
@@ -536,4 +556,5 @@ def register(registry: Registry) -> None:
     registry.on("yes", on_yes)
     registry.on("no", on_no)
     registry.on("help", on_help)
+    registry.on("fallback", on_unclear)
     registry.on("heard", on_heard)

@@ -90,3 +90,30 @@ def yes_no(text: str | None, intent: str | None = None) -> YesNo:
     return _read(text, None, "yes", "no", (
         (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO, "no"), (_YES, "yes"),
     ), "unsure")
+
+
+# "Delete it all?" (Dialog.ConfirmIntent) is answered in many words. A "no" word
+# anywhere wins over a "yes" ("yes... actually no", "hang on no"): what is confirmed
+# may not be undone, and keeping is always safe to ask again.
+_CONFIRM_NO = ("no", "nope", "nah", "do not", "not", "never", "keep", "leave", "wait",
+               "hang on", "hold on", "changed my mind", "never mind", "not yet", "rather not",
+               "cancel", "stop")
+_CONFIRM_YES = ("yes", "yeah", "yep", "yup", "aye", "yea", "sure", "ok", "okay", "alright",
+                "all right", "go on", "go ahead", "do it", "delete", "wipe", "clear", "erase",
+                "bin", "get rid", "remove", "definitely", "absolutely", "certainly",
+                "of course", "please", "correct", "uh huh", "mm hmm", "fine", "right")
+
+
+def confirm_answer(text: str | None) -> YesNo:
+    """Yes or no to a request read back for confirmation, unsure when neither is heard."""
+    return _read(text, None, "yes", "no", (
+        (_EMPTY, "unsure"), (_CONFIRM_NO, "no"), (_CONFIRM_YES, "yes"),
+    ), "unsure")
+
+
+def opens_as_answer(text: str | None) -> bool:
+    """Whether the words begin with a yes or a no ("keep my data", "no don't delete
+    anything"), so they answer the question even if they name another topic."""
+    words = normalise(text or "").split()
+    return any(_has(" ".join(words[:n]), *_CONFIRM_NO, *_CONFIRM_YES) and
+               " ".join(words[:n]) in (*_CONFIRM_NO, *_CONFIRM_YES) for n in (1, 2))

@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from skill.core.reminders import SpokenTime, parse_time
 from skill.textnorm import normalise
 
 __all__ = [
@@ -245,6 +246,8 @@ _STOP_WORDS = frozenset({
     "in", "on", "at", "for", "it", "its", "this", "that", "these", "those", "please", "um",
     "uh", "er", "erm", "so", "just", "and", "or", "really", "very", "can", "could", "would",
     "will", "you", "your", "hey", "alexa", "do", "does", "did", "with", "about",
+    # "that one", "the left one": "one" stands for whatever was named, it adds no topic.
+    "one", "ones",
 })
 # Words a person adds without changing what they ask: hesitations, hedges, politeness.
 # _HEDGES are stripped before a second exact try; they, stop words and _TIME_WORDS (time,
@@ -351,7 +354,7 @@ class _Sample:
 
 
 _SLOT_REF = re.compile(r"\{([A-Za-z0-9_.]+)\}")
-_Key = tuple[float, int, int, int, int, int]
+_Key = tuple[float, ...]  # compared in order: similarity first, then tie-breaks
 
 
 class Matcher:
@@ -457,9 +460,26 @@ class Matcher:
             # again without it rather than log a score nobody gave.
             rest = _CLOCK_TIME.sub(" ", text).strip()
             result = self._match_text(rest) if rest else self._fallback(0.0)
+        result = self._with_time(text, result)
         if expecting is not None:
             return self._expected(text, result, *expecting)
         return result
+
+    def _with_time(self, text: str, result: Match) -> Match:
+        """Fill an empty AMAZON.TIME slot from "at ten" / "for half nine" anywhere in
+        the words: a sample that fits the rest ("remind me to stretch every night")
+        must not drop the time that was said with it."""
+        if result.kind != "IntentRequest" or result.intent is None:
+            return result
+        slot = next((name for name in self.slot_names(result.intent)
+                     if self._slot_types.get((result.intent, name)) == "AMAZON.TIME"), None)
+        if slot is None or slot in result.slots:
+            return result
+        said = _time_after_preposition(text)
+        if said is None:
+            return result
+        slots = {**result.slots, slot: SlotValue(slot, said, None, None)}
+        return Match(result.kind, result.intent, slots, result.score)
 
     def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
         if result.intent == intent and slot in result.slots:
@@ -497,8 +517,13 @@ class Matcher:
         if contained is not None:
             return contained
         # A loose capture is a weak reading; not one that is really an everyday phrase.
+        # One of several words that name no value of a custom type ("ow that hurts
+        # my" as a hip side) is weaker still: any other reading of the words wins.
+        loose: Match | None = None
         if exact is not None and not _captures_ordinary(exact, stripped):
-            return exact
+            if not self._long_unknown_value(exact):
+                return exact
+            loose = exact
         fuzzy = self._match_fuzzy(stripped, ordinary)
         if stripped != text:
             # Hedges can carry meaning ("say that again"): score the raw words too.
@@ -507,7 +532,17 @@ class Matcher:
                 fuzzy = raw
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
-        return self._match_keywords(stripped, ordinary) or fuzzy
+        return self._match_keywords(stripped, ordinary) or loose or fuzzy
+
+    def _long_unknown_value(self, match: Match) -> bool:
+        """Whether a custom slot holds three or more words that are none of its values."""
+        intent = match.intent or ""
+        return any(
+            value.resolved_id is None
+            and len(value.value.split()) >= 3
+            and bool(self._type_of(intent, name).lookup)
+            for name, value in match.slots.items()
+        )
 
     def _match_keywords(self, text: str, ordinary: frozenset[int]) -> Match | None:
         """Last resort: the intent whose distinctive words (IDF over its samples) dominate.
@@ -638,6 +673,7 @@ class Matcher:
     def _match_fuzzy(self, text: str, ordinary: frozenset[int] = frozenset()) -> Match:
         tokens = text.split()
         stems = [_stem(t) for t in tokens]
+        said_stems = frozenset(stems)
         utterance_content = _content(tokens)
         found_by_type: dict[int, list[_Found]] = {}
         common: dict[int, int] = dict.fromkeys(self._slot_heavy, 0)
@@ -672,6 +708,9 @@ class Matcher:
             similarity = overlap / (len(heard | sample.content) + slot_count)
             key: _Key = (
                 similarity,
+                # On a tie, the sample sharing more of the very words ("that" in
+                # "that one's sore" ~ "that is sore") before the longer one.
+                len(said_stems & sample.literal_stems),
                 sample.literal_count,
                 len(slots),
                 int(sample.from_model),
@@ -962,6 +1001,23 @@ def _captures_ordinary(match: Match, text: str) -> bool:
     return any(
         s.resolved_id is None and ordinary & set(s.value.split()) for s in match.slots.values()
     )
+
+
+_TIME_PREPOSITIONS = frozenset({"at", "for", "around", "about", "by"})
+
+
+def _time_after_preposition(text: str) -> str | None:
+    """The longest clock time after "at"/"for"/"around"... ("at ten thirty pm"),
+    or None. Parts of the day ("at night") are the Period slot's, not a time."""
+    tokens = text.split()
+    for i, token in enumerate(tokens):
+        if token not in _TIME_PREPOSITIONS:
+            continue
+        for end in range(min(len(tokens), i + 6), i + 1, -1):
+            words = " ".join(tokens[i + 1:end])
+            if isinstance(parse_time(words), SpokenTime):
+                return words
+    return None
 
 
 def _cap(text: str) -> str:

@@ -110,14 +110,16 @@ def load_items(path: Path) -> list[Item]:
 
 # --------------------------------------------------------------------------- states
 
-def _slot(value: str) -> SlotInput:
-    return SlotInput(value, value, value)
+def _slot(value: str, slot_type: str) -> SlotInput:
+    # With its type, as Alexa resolves it: without the resolution block the handler
+    # sees no known value (no routine starts, the reminder kind is unknown).
+    return SlotInput(value, value, value, slot_type)
 
 
 def _routine(name: str) -> Callable[[Conversation], None]:
     def setup(convo: Conversation) -> None:
         convo.launch()
-        convo.intent("StartRoutineIntent", {"RoutineName": _slot(name)})
+        convo.intent("StartRoutineIntent", {"RoutineName": _slot(name, "RoutineName")})
     return setup
 
 
@@ -141,7 +143,9 @@ STATES: dict[str, Callable[[Conversation], None]] = {
     "hold": _hold,
     "strength_routine": _routine("strengthening"),
     "checkin_score": _requests(("CheckInIntent", None)),
-    "reminder_time": _requests(("SetReminderIntent", {"ReminderKind": _slot("stretch")})),
+    # "Remind me to stretch tomorrow": a one-off without its time asks "What time?".
+    "reminder_time": _requests(("SetReminderIntent", {
+        "ReminderKind": _slot("stretch", "ReminderKind"), "Period": SlotInput("tomorrow")})),
     "delete_confirm": _requests(("DeleteDataIntent", None)),
     "numbness_followup": _requests(("RedFlagIntent", {"Symptom": SlotInput("numb")})),
     "pillow_position": _requests(("PillowIntent", None)),
