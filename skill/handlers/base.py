@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_model import Response
 
+    from skill.registry import Registry
+
 
 class Handler(AbstractRequestHandler):
     def __init__(self, deps: Deps) -> None:
@@ -53,3 +55,13 @@ class RequestTypeHandler(Handler):
 
     def matches(self, turn: Turn) -> bool:
         return turn.request_type in self.request_types
+
+
+def contextual_fallback(registry: Registry, turn: Turn) -> Reply:
+    """Words nobody placed: the running dialog (a routine, a check-in) answers as it
+    answers unclear words, else the general "I missed that" with its reprompt."""
+    contextual = registry.run("fallback", turn)
+    if contextual is not None:
+        return contextual
+    v = turn.voice
+    return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from skill.handlers.base import Handler, IntentHandler, RequestTypeHandler
+from skill.handlers.base import Handler, IntentHandler, RequestTypeHandler, contextual_fallback
 from skill.profile import PROFILE_KEY, Profile
 from skill.registry import Registry
 from skill.reply import Reply
@@ -116,11 +116,7 @@ class FallbackHandler(IntentHandler):
         self.registry = registry
 
     def reply(self, turn: Turn) -> Reply:
-        contextual = self.registry.run("fallback", turn)
-        if contextual is not None:
-            return contextual
-        v = turn.voice
-        return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+        return contextual_fallback(self.registry, turn)
 
 
 class SessionEndedHandler(RequestTypeHandler):

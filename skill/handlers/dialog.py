@@ -23,7 +23,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from skill.handlers.base import Handler, IntentHandler
+from skill.handlers.base import Handler, IntentHandler, contextual_fallback
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.turn import CATCH_ALL, UTTERANCE, Turn
@@ -340,11 +340,7 @@ class CatchAllHandler(IntentHandler):
         return response
 
     def fallback(self, turn: Turn) -> Reply:
-        contextual = self.registry.run("fallback", turn)
-        if contextual is not None:
-            return contextual
-        v = turn.voice
-        return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+        return contextual_fallback(self.registry, turn)
 
     def reply(self, turn: Turn) -> Reply:  # pragma: no cover - handle() overrides
         return self.fallback(turn)

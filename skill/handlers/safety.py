@@ -11,7 +11,7 @@ bladder control is lost, which symptom); its answer is read as people say it
 from __future__ import annotations
 
 from skill.core.triage import URGENCY_ORDER, Assessment, TriageRules, Urgency, assess
-from skill.handlers.base import IntentHandler
+from skill.handlers.base import IntentHandler, contextual_fallback
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.turn import Turn
@@ -137,16 +137,12 @@ class RedFlagHandler(IntentHandler):
         slot = turn.slot("Symptom")
         # Slot text is raw ("can't walk"); triage normalises it as the matcher does.
         found = assess(_rules(turn), slot.resolved_id, slot.value)
-        v = turn.voice
         if found.kind == "answer":
             return _answer(turn, found)
         if found.kind == "ordinary":
             # "I feel a stretch": bedtime talk the slot caught, not a symptom. Let the
             # running dialog (a routine, a check-in) treat it as it treats unclear words.
-            contextual = self.registry.run("fallback", turn)
-            if contextual is not None:
-                return contextual
-            return Reply().say(v.line("fallback")).ask(v.line("fallback.reprompt"))
+            return contextual_fallback(self.registry, turn)
         return _clarify(turn, found)
 
 
