@@ -312,3 +312,29 @@ def test_the_generated_regional_words_stay_in_their_locale() -> None:
     us_words = json.dumps(load_model("en-US"))
     assert "my bum" not in us_words and "ring triple zero" not in us_words
     assert "ring triple zero" in json.dumps(load_model("en-AU"))
+
+
+def _symptom_ids_of(locale: str, words: str) -> set[str]:
+    from skill.models import language_model, load_model
+    from skill.textnorm import normalise
+
+    ids: set[str] = set()
+    for slot_type in language_model(load_model(locale))["types"]:
+        if slot_type["name"] != "Symptom":
+            continue
+        for value in slot_type["values"]:
+            name = value["name"]
+            said = [name["value"], *name.get("synonyms", [])]
+            if normalise(words) in {normalise(w) for w in said}:
+                ids.add(value.get("id") or name["value"])
+    return ids
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_accident_resolves_to_the_fall_rule_not_to_the_bladder_on_an_echo(locale: str) -> None:
+    # Issue 15: "I had a car accident" was answered as a bladder emergency and logged as a
+    # bladder change. On a device the resolved id wins, so the synonym itself must move.
+    assert _symptom_ids_of(locale, "had an accident") == {"fall"}
+    assert _symptom_ids_of(locale, "an accident") == {"fall"}
+    # Said about the bed, it is the incontinence euphemism and stays a bladder sign.
+    assert _symptom_ids_of(locale, "had an accident in bed") == {"bladder_bowel"}
