@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 from pathlib import Path
 
 from skill.data import data_dir
@@ -99,8 +100,10 @@ def document_path(name: str) -> Path:
     return data_dir("docs") / DOCUMENTS[name]
 
 
+@cache
 def page(name: str, profile: str) -> str:
-    """The served page ``name`` ("privacy" or "terms") for this deployment profile."""
+    """The served page ``name`` ("privacy" or "terms") for this deployment profile.
+    Rendered once per process: the shipped documents do not change while it runs."""
     markdown = for_profile(document_path(name).read_text(encoding="utf-8"), profile)
     title = next((ln.lstrip("# ").strip() for ln in markdown.splitlines() if ln.startswith("# ")),
                  "Hip Rest")
