@@ -213,7 +213,8 @@ def test_a_symptom_long_ago_or_said_to_be_over_is_not_a_red_flag(
     ("text", "symptom"),
     [
         # Passed, but still needs checking: a fall, a bladder change, saddle numbness.
-        ("I fell yesterday but I'm fine now", "fall"),
+        # ("fine now" after a fall: the same-day fall answer for someone walking).
+        ("I fell yesterday but I'm fine now", "fall_walking"),
         ("I wet myself earlier, it's gone back to normal", "bladder_bowel"),
         ("I was numb between my legs earlier, it's gone now", "saddle_numbness"),
         # History counts however long ago.

@@ -18,9 +18,11 @@ from skill.turn import Turn
 from skill.understanding.answers import (
     BLADDER,
     CLARIFY,
+    FALL,
     QUESTIONS,
     WHERE,
     bladder_answer,
+    weight_answer,
     where_answer,
     yes_no,
 )
@@ -28,6 +30,7 @@ from skill.understanding.answers import (
 ONE_LEG = "one_leg"
 SADDLE = "saddle_numbness"
 BLADDER_BOWEL = "bladder_bowel"
+FALL_EMERGENCY = "fall_cannot_bear_weight"
 # Requests that can carry an answer to a safety question; any other request is a new
 # one, and the question it leaves unanswered is dropped (valid for one turn only).
 ANSWER_INTENTS = frozenset({
@@ -39,6 +42,7 @@ _QUESTION_LINES = {
     WHERE: ("safety.clarify.where", "safety.clarify.where.reprompt"),
     BLADDER: ("safety.clarify.bladder", "safety.clarify.bladder.reprompt"),
     CLARIFY: ("safety.clarify", "safety.clarify.reprompt"),
+    FALL: ("safety.clarify.fall", "safety.clarify.fall.reprompt"),
 }
 
 
@@ -102,6 +106,10 @@ def _clarify(turn: Turn, found: Assessment) -> Reply:
     # Numbness or weakness with no body part may be the emergency reading: the
     # question says the number first, then asks where.
     kind = (rule.ask or WHERE) if rule is not None else CLARIFY
+    if rule is not None and rule.confirmed and turn.user_id is not None and not turn.deleted:
+        # The fall itself is certain (at least a same-day check); the question decides
+        # whether it is the ambulance answer.
+        record_red_flag(turn, found.symptom, found.urgency)
     return _ask(turn, kind, found.also)
 
 
@@ -206,6 +214,17 @@ class SafetyAnswerHandler(IntentHandler):
                 return _most_urgent(turn, said, *extra)
             # Only needing to go often: no red flag, and not logged as a bladder change.
             return Reply(end_session=True).say(turn.voice.line("safety.bladder.often"))
+        if kind == FALL:
+            if weight_answer(words, intent) == "yes":
+                others = [r for r in (said, *extra) if r[0] is not None]
+                if any(URGENCY_ORDER.index(r[0] or "gp") < URGENCY_ORDER.index("same_day")
+                       for r in others):
+                    return _most_urgent(turn, *others)
+                # Already recorded as a fall when asked: the same-day answer, unlogged.
+                turn.clear_pending()
+                return Reply(end_session=True).say(turn.voice.line("safety.fall_today"))
+            # Can't, or not sure: a fall with a leg that may not bear weight.
+            return _most_urgent(turn, said, ("emergency", FALL_EMERGENCY), *extra)
         # "Is it numbness, weakness, a fall, or a fever?"
         if heard.kind == "clarify":
             return _clarify(turn, heard)

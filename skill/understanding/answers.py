@@ -17,7 +17,8 @@ from skill.textnorm import normalise
 WHERE = "safety.where"  # "Is it only in one leg?"
 BLADDER = "safety.bladder"  # "Is it hard to control, or to feel, when you need to go?"
 CLARIFY = "safety.clarify"  # "Is it numbness, weakness, a fall, or a fever?"
-QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY})
+FALL = "safety.fall"  # "Can you stand and put weight on that leg?"
+QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY, FALL})
 
 Where = Literal["one_leg", "both_legs", "saddle", "unsure"]
 YesNo = Literal["yes", "no", "unsure"]
@@ -80,6 +81,31 @@ def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
     return _read(text, intent, "yes", "no", (
         (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_CANNOT, "yes"), (_FINE, "no"),
         (_YES, "yes"), (_NO, "no"),
+    ), "unsure")
+
+
+_NO_WEIGHT = ("cannot", "not fine", "not ok", "not okay", "not good", "not great",
+              "not really", "barely", "hardly", "too sore",
+              "too painful", "too much", "hurts too", "no way", "on the floor", "on the ground",
+              "stuck", "gives way", "gave way", "giving way", "not able", "unable", "will not",
+              "would not", "not put", "not stand", "not walk", "not bear", "not without",
+              "only just", "kind of", "sort of", "a bit", "a little", "with help", "crawl",
+              "crawled", "on my knees")
+_WEIGHT_OK = ("i can", "can walk", "can stand", "walking", "walked", "standing", "i am up",
+              "got up", "got back up", "on my feet", "fine", "all right", "alright", "okay",
+              "ok", "no problem", "no bother", "no worries", "no trouble", "no issue",
+              "it is fine", "managed", "no harm", "just bruised", "just sore", "only sore")
+
+
+def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
+    """Whether the person can stand and put weight on the leg after a fall ("yes" = they
+    can). Any hint of not managing reads as "no": the ambulance answer is the safe one."""
+    words = normalise(text or "")
+    if any(w.startswith(("struggl",)) for w in words.split()):
+        return "no"
+    return _read(text, intent, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO_WEIGHT, "no"), (_WEIGHT_OK, "yes"),
+        (_NO, "no"), (_YES, "yes"),
     ), "unsure")
 
 

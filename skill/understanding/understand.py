@@ -26,9 +26,11 @@ from typing import Literal
 from skill.core.triage import Assessment, TriageRules, assess
 from skill.understanding.answers import (
     BLADDER,
+    FALL,
     QUESTIONS,
     WHERE,
     bladder_answer,
+    weight_answer,
     where_answer,
     yes_no,
 )
@@ -76,6 +78,8 @@ def _sounds_like_an_answer(pending: str, text: str) -> bool:
         return where_answer(text) != "unsure" or yes_no(text) != "unsure" or len(text.split()) <= 3
     if pending == BLADDER:
         return bladder_answer(text) != "unsure" or len(text.split()) <= 3
+    if pending == FALL:
+        return weight_answer(text) != "unsure" or len(text.split()) <= 3
     return yes_no(text) != "unsure"
 
 
