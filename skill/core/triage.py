@@ -415,6 +415,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     found: list[str] = []
     discounted = False
     any_resolved = any(c.resolved for c in clauses)
+    # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
+    whole = _phrase(text)
     for symptom_id, rule in rules.symptoms.items():
         unless = compiled.unless[symptom_id]
         # ``within: text`` widens the veto too ("on a diet and lost weight"), unless the
@@ -422,7 +424,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         vetoed = (rule.within == "text" and any(
             not _denied(compiled, c.words, range(at, at + len(u)))
             for u in unless for c in clauses for at in _find_exact(u, c.words))) or any(
-            _find(u, c.words) for u in compiled.unless_text[symptom_id] for c in clauses)
+            _find(u, whole) for u in compiled.unless_text[symptom_id])
         usable = [
             c for c in clauses
             if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)

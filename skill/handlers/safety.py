@@ -22,6 +22,7 @@ from skill.understanding.answers import (
     QUESTIONS,
     WHERE,
     bladder_answer,
+    retracts,
     weight_answer,
     where_answer,
     yes_no,
@@ -196,6 +197,12 @@ class SafetyAnswerHandler(IntentHandler):
         extra: list[tuple[Urgency | None, str | None]] = []
         if isinstance(also, str) and also in rules.symptoms:
             extra.append((rules.symptoms[also].urgency, also))
+        if heard.kind != "answer" and retracts(words):
+            # Taken back ("I meant my leg fell asleep"): nothing to answer or log, but
+            # anything more urgent heard with the first words still stands.
+            if extra:
+                return _most_urgent(turn, *extra)
+            return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
         if kind == WHERE:
             where = where_answer(words, intent)
             if where == "one_leg":

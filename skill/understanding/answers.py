@@ -109,6 +109,23 @@ def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
     ), "unsure")
 
 
+_RETRACT = ("misspoke", "i meant", "my mistake", "false alarm", "never mind", "nevermind",
+            "ignore that", "ignore me", "only joking", "just joking", "kidding", "fell asleep",
+            "gone to sleep", "went to sleep", "fine now", "gone now", "all good now",
+            "back to normal", "wore off", "worn off", "not numb", "not weak", "no numbness",
+            "no weakness", "not tingly", "no tingling", "it was nothing", "wrong word",
+            "did not mean", "scratch that", "forget it", "forget that", "not what i meant",
+            "did not actually", "not really numb", "not actually numb")
+
+
+def retracts(text: str | None) -> bool:
+    """Whether an answer to a safety question takes back what was said ("sorry, I meant
+    my leg fell asleep", "no I'm not numb, I misspoke"). Never when it also names both
+    legs or between them: those are answers, whatever else is said."""
+    words = normalise(text or "")
+    return _has(words, *_RETRACT) and not _has(words, *_SADDLE, *_BOTH)
+
+
 def yes_no(text: str | None, intent: str | None = None) -> YesNo:
     """A plain yes or no (the clarify question), unsure otherwise."""
     if intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
