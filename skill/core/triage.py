@@ -291,6 +291,10 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
         for hedge in compiled.hedges:
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
+        if out and words and words[0] in _TRAILING_DENIALS and len(words) <= 2:
+            # "Numb or tingly? No.": a bare denial answers the clause before it.
+            out[-1] = _clause(compiled, [*out[-1].words, words[0]])
+            continue
         pieces: list[list[str]] = [[]]
         for word in words:
             if word in _BREAKS:
@@ -354,9 +358,6 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
 def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bool:
     """A negation before the cue, close enough to reach it, that is not part of it."""
     first = hit[0]
-    # "numb or tingly? no": a bare denial closing the clause, just after the cue.
-    if words and words[-1] in _TRAILING_DENIALS and 0 < len(words) - 1 - hit[-1] <= 3:
-        return True
     if words[first] in _NEGATION_LEADS or words[first] in ("cannot", "nothing"):
         # A cue that is a denial itself ("can't feel it", "no feeling") is not undone by
         # another ("the seat isn't there, I can't feel it"), unless the denial frames it:
@@ -366,6 +367,10 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
                     w in _FRAMING for w in words[at + 1:first]):
                 return True
         return False
+    # "numb or tingly? no": a bare denial closing the clause, just after the cue (not
+    # after one that is a denial itself: "I can't feel my legs, no" confirms it).
+    if words[-1] in _TRAILING_DENIALS and 0 < len(words) - 1 - hit[-1] <= 3:
+        return True
     for negation in compiled.negations:
         reach = _NEGATION_REACH.get(" ".join(negation), _DEFAULT_REACH)
         for at in _find_exact(negation, words):

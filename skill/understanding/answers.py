@@ -91,10 +91,14 @@ _NO_WEIGHT = ("cannot", "not fine", "not ok", "not okay", "not good", "not great
               "would not", "not put", "not stand", "not walk", "not bear", "not without",
               "only just", "kind of", "sort of", "a bit", "a little", "with help", "crawl",
               "crawled", "on my knees")
-_WEIGHT_OK = ("i can", "can walk", "can stand", "walking", "walked", "standing", "i am up",
-              "got up", "got back up", "on my feet", "fine", "all right", "alright", "okay",
-              "ok", "no problem", "no bother", "no worries", "no trouble", "no issue",
-              "it is fine", "managed", "no harm", "just bruised", "just sore", "only sore")
+_CAN_WALK = ("i can", "can walk", "can stand", "walking", "walked", "standing", "i am up",
+             "got up", "got back up", "on my feet", "managed", "just bruised", "just sore",
+             "only sore", "only bruised")
+# Pain with no word on standing answers "no": a hip that hurts too much to stand on.
+_PAIN = ("hurts", "hurt", "hurting", "painful", "pain", "agony", "sore", "killing me", "ouch",
+         "aching", "throbbing")
+_WEIGHT_OK = ("fine", "all right", "alright", "okay", "ok", "no problem", "no bother",
+              "no worries", "no trouble", "no issue", "it is fine", "no harm")
 
 
 def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
@@ -104,8 +108,8 @@ def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
     if any(w.startswith(("struggl",)) for w in words.split()):
         return "no"
     return _read(text, intent, "yes", "no", (
-        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO_WEIGHT, "no"), (_WEIGHT_OK, "yes"),
-        (_NO, "no"), (_YES, "yes"),
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO_WEIGHT, "no"), (_CAN_WALK, "yes"),
+        (_PAIN, "no"), (_WEIGHT_OK, "yes"), (_NO, "no"), (_YES, "yes"),
     ), "unsure")
 
 
