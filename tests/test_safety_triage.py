@@ -364,3 +364,33 @@ def test_a_denial_framing_a_denied_cue_still_denies(rules: TriageRules) -> None:
     assert _answer(rules, "it's not like i can't feel my legs, it just aches") is None
     assert _answer(rules, "the seat isn't there i can't feel it") == "emergency"
     assert _answer(rules, "numb or tingly? no, it's just sore") is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("since last night i'm not getting any feeling in my private parts", "emergency"),
+    ("my wee comes out on its own without me knowing", "emergency"),
+    ("i am unable to pass urine since lunch", "emergency"),
+    ("i'm straining to wee and it won't come", "emergency"),
+    ("i didn't make it to the loo in time", "emergency"),
+    ("i had an accident in bed last night", "emergency"),
+    ("i keep waking up soaked in sweat", "same_day"),
+    ("i keep having to rush to the loo", "clarify"),
+])
+def test_more_ways_to_say_loss_of_control_retention_and_night_sweats(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "i had a spill of coffee on the rug", "the sun went down on the drive home",
+    "i'm sweaty after the walk", "i had to rush to the toilet before bed",
+    "i didn't make it in time for the train", "i had a little accident on the stairs, all fine",
+    "my legs feel like lead after walking all day", "how often should i pee at night",
+    "why do you ask about bladder problems", "my cheeks are numb from the cold",
+    "i fell asleep on my leg and now it's numb",
+])
+def test_everyday_words_that_share_a_red_flag_word_stay_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None
