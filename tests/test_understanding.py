@@ -255,3 +255,26 @@ def test_free_text_reply_serves_any_handler_holding_the_words(
     question = free_text_reply(turn, "i keep needing the toilet at night")
     assert question is not None and not question.ends_session
     assert turn.pending == "safety.bladder"
+
+
+@pytest.mark.parametrize(("answer", "care"), [
+    ("sorry, i meant my foot went to sleep, it's fine now", "all right"),
+    ("no i'm not numb, i got the word wrong... i misspoke", "all right"),
+    ("i'm not sure", "call 911 now"),
+    ("not numb, just weak in both legs", "call 911 now"),
+])
+def test_an_answer_to_where_that_takes_it_back_closes_but_unsure_errs_safe(
+    convo: Conversation, answer: str, care: str
+) -> None:
+    run_script(convo, f"""
+        U: i feel numb
+        A: only in one leg
+        U: {answer}
+        A: {care}
+        A: <ends>
+    """)
+
+
+def test_a_denial_stops_at_just(rules: TriageRules) -> None:
+    assert level(rules, "not numb, just weak") == "clarify"
+    assert level(rules, "no numbness or weakness") == "ordinary"

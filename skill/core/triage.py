@@ -159,6 +159,7 @@ _SHORT_TAIL = 2
 _NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
 _DEFAULT_REACH = 6
 _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
+_RESETS = frozenset({"just", "only", "rather", "instead", "more"})
 _FRAMING = frozenset({"like", "that", "as", "if", "though", "i", "say", "saying", "to"})
 _TRAILING_DENIALS = frozenset({"no", "nope", "nah", "none"})
 _NEGATION_LEADS = frozenset({"no", "not", "never", "without", "none"})
@@ -382,6 +383,9 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
                 continue  # "not only my leg"
             # "no numbness or weakness": a list joined by "or" stays denied.
             between = [w for w in words[at + len(negation):first] if w not in _LIST_WORDS]
+            if any(w in _RESETS for w in between):
+                continue  # "not numb, just weak": the denial stops at "just"
+
             if at < first and len(between) < reach:
                 return True
     return False

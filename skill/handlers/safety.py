@@ -197,7 +197,7 @@ class SafetyAnswerHandler(IntentHandler):
         extra: list[tuple[Urgency | None, str | None]] = []
         if isinstance(also, str) and also in rules.symptoms:
             extra.append((rules.symptoms[also].urgency, also))
-        if heard.kind != "answer" and retracts(words):
+        if heard.kind == "ordinary" and retracts(words):
             # Taken back ("I meant my leg fell asleep"): nothing to answer or log, but
             # anything more urgent heard with the first words still stands.
             if extra:

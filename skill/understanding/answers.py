@@ -35,7 +35,7 @@ _SADDLE = ("bum", "bottom", "backside", "butt", "buttock", "buttocks", "groin", 
            "inner thigh", "inner thighs", "bits")
 _BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywhere",
          "both sides", "both of them", "the pair")
-_ONE = ("left", "right", "one", "only", "just", "single", "one side", "the one", "that leg",
+_ONE = ("left", "right", "one", "single", "one side", "the one", "that leg",
         "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
 _YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
         "uh huh", "mm hmm", "right")
@@ -128,6 +128,11 @@ def retracts(text: str | None) -> bool:
     legs or between them: those are answers, whatever else is said."""
     words = normalise(text or "")
     return _has(words, *_RETRACT) and not _has(words, *_SADDLE, *_BOTH)
+
+
+def unsure(text: str | None) -> bool:
+    """Whether the words say the person does not know ("not sure", "maybe")."""
+    return _has(normalise(text or ""), *_UNSURE)
 
 
 def yes_no(text: str | None, intent: str | None = None) -> YesNo:
