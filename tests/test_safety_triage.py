@@ -394,3 +394,27 @@ def test_everyday_words_that_share_a_red_flag_word_stay_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # A clause with no subject of its own is about the one before it.
+    ("both my legs are aching and feel really weak tonight", "emergency"),
+    # A fall ranks before a plain same-day answer: its question may mean an ambulance.
+    ("i've been poorly all week and had a fall this morning", "clarify"),
+    ("i went arse over on the ice", "clarify"),
+    ("i'm unable to do urine since last night", "emergency"),
+])
+def test_subjectless_clauses_fall_ranking_and_more_regional_words(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "what's the number for the non emergency line", "my tempur pillow is lovely",
+    "my pyjama button came off", "i slipped my shoes off", "the fall weather makes it ache",
+    "the emergency exit at the shops was blocked", "i can't feel the stretch in my bum",
+    "i'm feeling crook about missing my stretches", "i lie flat on my back",
+])
+def test_words_that_only_look_like_cues_are_no_alarm(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) is None

@@ -159,6 +159,8 @@ _SHORT_TAIL = 2
 _NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
 _DEFAULT_REACH = 6
 _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
+_SUBJECTLESS = frozenset({"feel", "feels", "feeling", "felt", "are", "is", "gone", "went",
+                         "keep", "keeps", "getting", "got"})
 _RESETS = frozenset({"just", "only", "rather", "instead", "more"})
 _FRAMING = frozenset({"like", "that", "as", "if", "though", "i", "say", "saying", "to"})
 _TRAILING_DENIALS = frozenset({"no", "nope", "nah", "none"})
@@ -195,11 +197,20 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_joined(" ".join(_words(text))))
 
 
+# Longer words a cue's prefix must not reach: "numb" is not "number", "temp" not a
+# "tempur" mattress, "butt" not a "button".
+_NOT_PREFIX = {
+    "numb": ("number",), "temp": ("tempur", "templ", "tempt", "tempo"),
+    "butt": ("button", "butter"), "arse": ("arsenal",), "anal": ("analy",),
+    "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",),
+}
+
+
 def _word_matches(part: str, word: str) -> bool:
     # Short words must be whole (or plural): "hot" is not "hotel", "wee" not "week".
     if len(part) < 4:
         return word == part or word == part + "s"
-    return word.startswith(part)
+    return word.startswith(part) and not word.startswith(_NOT_PREFIX.get(part, ()))
 
 
 def _find(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, ...]]:
@@ -310,7 +321,12 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
                 merged[-1].extend(part)
             elif part:
                 merged.append(part)
-        out.extend(_clause(compiled, part) for part in merged)
+        for part in merged:
+            if out and part[0] in _SUBJECTLESS:
+                # "both my legs are sore and feel very weak": a clause with no subject of
+                # its own is about the one before.
+                part = [*out[-1].words, *part]
+            out.append(_clause(compiled, part))
     return out
 
 
@@ -480,10 +496,13 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     return Reading(found, discounted)
 
 
-def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool, int]:
+def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool, int, bool]:
     rule = rules.symptoms[symptom_id]
-    # A combination ranks before its parts at the same urgency.
-    return URGENCY_ORDER.index(rule.urgency), rule.clarify, -len(rule.all_of)
+    # A combination ranks before its parts at the same urgency; an ambiguous reading
+    # after the specific ones; a confirmed question (the fall: it may be the ambulance
+    # answer) before the plain answers of its own urgency.
+    return (URGENCY_ORDER.index(rule.urgency), rule.clarify and not rule.confirmed,
+            -len(rule.all_of), not rule.confirmed)
 
 
 def classify_all(rules: TriageRules, text: str | None) -> list[str]:
