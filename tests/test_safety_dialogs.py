@@ -37,7 +37,7 @@ def assert_red_flag_answer(exchange: Exchange, number: str = "911") -> None:
         (EMERGENCY, "call 911 now"),
         ("i can't control my bladder", "call 911 now"),
         ("both my legs feel weak", "call 911 now"),
-        ("i fell", "urgent care"),
+        ("i fell but i can walk", "urgent care"),
         ("i can't put weight on my leg", "urgent care"),
         ("i have a fever and my hip is hot", "emergency department"),
         ("my hip is hot and swollen", "doctor today"),
@@ -93,7 +93,8 @@ def test_red_flag_envelope_wins_whatever_question_is_pending(
         envelopes.Caller(),
         clock(),
         "RedFlagIntent",
-        {"Symptom": envelopes.SlotInput("i fell", "fall", "fall", "Symptom")},
+        {"Symptom": envelopes.SlotInput("i fell but i'm walking fine", "fall", "fall",
+                                          "Symptom")},
         new=False,
         attributes={"pending": {"kind": kind, "data": {}}},
     )
@@ -131,13 +132,13 @@ def test_each_locale_gives_its_own_emergency_number(
     runtime: SkillRuntime, clock: FakeClock, locale: str, number: str
 ) -> None:
     convo = make_conversation(runtime, clock, locale=locale)
-    for said in (EMERGENCY, "i fell", "my leg feels numb"):
+    for said in (EMERGENCY, "i fell but i can walk", "my leg feels numb"):
         assert_red_flag_answer(convo.say(said), number)
 
 
 def test_gb_urgent_answer_names_local_services(runtime: SkillRuntime, clock: FakeClock) -> None:
     convo = make_conversation(runtime, clock, locale="en-GB")
-    assert "NHS one one one" in convo.say("i had a fall").text
+    assert "NHS one one one" in convo.say("i had a fall but i'm up and walking").text
     assert "GP" in convo.say("my leg feels numb").text
 
 
@@ -190,10 +191,10 @@ def test_triage_reply_serves_other_capabilities_by_symptom_id(
 @pytest.mark.parametrize(
     ("setup", "said", "care"),
     [
-        ("morning check in", "i fell last night", "urgent care"),
+        ("morning check in", "i fell last night but i can walk", "urgent care"),
         ("morning check in", "yes my left leg is numb", "visit to your doctor"),
-        ("start my bedtime stretches", "i fell last night", "urgent care"),
-        ("start my bedtime stretches", "i had a fall getting up", "urgent care"),
+        ("start my bedtime stretches", "i fell last night but i can walk", "urgent care"),
+        ("start my bedtime stretches", "i had a fall getting up, i'm walking ok", "urgent care"),
         ("start my bedtime stretches", "i peed myself", "call 911 now"),
         ("which side should i sleep on", "i can't feel my bottom", "call 911 now"),
     ],

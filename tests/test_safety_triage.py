@@ -213,7 +213,8 @@ def test_a_symptom_long_ago_or_said_to_be_over_is_not_a_red_flag(
     ("text", "symptom"),
     [
         # Passed, but still needs checking: a fall, a bladder change, saddle numbness.
-        ("I fell yesterday but I'm fine now", "fall"),
+        # ("fine now" after a fall: the same-day fall answer for someone walking).
+        ("I fell yesterday but I'm fine now", "fall_walking"),
         ("I wet myself earlier, it's gone back to normal", "bladder_bowel"),
         ("I was numb between my legs earlier, it's gone now", "saddle_numbness"),
         # History counts however long ago.
@@ -246,3 +247,174 @@ def test_bedding_explains_sweating_but_not_shivering(rules: TriageRules) -> None
     assert classify(rules, "I've been shivering all night under three blankets") == "chills"
     assert rules.urgency_of(classify(rules, "I'm shivering and my hip is hot and swollen")
                             or "") == "urgent"
+
+
+def _answer(rules: TriageRules, text: str) -> str | None:
+    """The urgency answered at once, "clarify" for one short question, None for none."""
+    found = assess(rules, None, text, free_text=True)
+    return found.urgency if found.kind == "answer" else (
+        "clarify" if found.kind == "clarify" else None)
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # One leg, said with "'s" (is / has), is one leg, not both.
+    ("my left calf's gone numb", "gp"),
+    ("my right foot's been tingling since tea time", "gp"),
+    ("my thigh's a bit numb on the outside", "gp"),
+    # ...and "legs" said as a plural still is both.
+    ("both my feet have gone numb", "emergency"),
+])
+def test_one_limb_with_an_apostrophe_s_is_one_leg(rules: TriageRules, text: str, want: str) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "i can't feel the toilet paper when i wipe",
+    "it's like the chair isn't there, i can't feel it under my bum",
+    "down below has gone numb",
+    "i can't feel anything between my bum cheeks",
+    "my bottom feels like the dentist has numbed it",
+])
+def test_saddle_numbness_said_as_the_seat_the_paper_or_down_below(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "i didn't realise i'd wet myself until i stood up",
+    "i've been leaking and didn't notice a thing",
+    "i can't hold my wee anymore",
+    "i can't control my bowels since this morning",
+    "i don't get the urge to go any more",
+    "i haven't had a wee since breakfast",
+    "i went to the loo and nothing would come",
+    "i keep having little accidents and i don't feel them",
+])
+def test_bladder_or_bowel_loss_said_of_the_act_itself(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) == "emergency"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("i took a spill on the patio", "clarify"),
+    ("i had a bingle in the car", "clarify"),
+    ("i missed the bottom step and went down", "clarify"),
+    ("i came off my bike", "clarify"),
+    ("i went over on my ankle and i can't put any weight on it", "emergency"),
+    ("i came off the ladder and the leg won't take my weight", "emergency"),
+    ("i slipped in the kitchen but i'm walking ok", "same_day"),
+    ("i tripped over the mat but didn't go down", None),
+    ("i nearly fell but caught myself", None),
+    ("my glasses fell off the bedside table", None),
+])
+def test_a_fall_in_everyday_words_asks_about_weight_unless_walking_is_said(
+    rules: TriageRules, text: str, want: str | None
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("my leg's been getting weaker over the last day", "same_day"),
+    ("my foot doesn't pick up when i walk", "doctor"),
+    ("my toes keep catching on the carpet", "doctor"),
+    ("my clothes are hanging off me and i'm eating fine", "doctor"),
+    ("i've lost a few kilos and i don't know why", "doctor"),
+    ("it's a bit worse every night", "doctor"),
+    ("it hurts whichever way i lie", "doctor"),
+])
+def test_doctor_and_same_day_signs_said_in_other_words(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "i'm getting up for a wee four times a night",
+    "i'm using the restroom a lot more than normal",
+    "i've got some waterworks problem",
+    "peeing feels a bit odd lately",
+    "my legs feel weird",
+])
+def test_broad_bladder_and_odd_legs_words_ask_one_question(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) == "clarify"
+
+
+@pytest.mark.parametrize("text", [
+    "the doctor ruled out cancer", "i'm walking for a cancer charity",
+    "i tripped on the rug but didn't actually fall", "i had a wee before bed as usual",
+    "we watched a documentary about paramedics", "no weakness, just tired",
+    "i'm boiling but it's the electric blanket", "my legs are like jelly after leg day",
+    "i'm numb with boredom", "my friend called an ambulance for her dad last month",
+    "no problems with the waterworks", "i've lost weight since my doctor told me to walk more",
+    "can this cause tingling", "is it normal to feel numb after lying on it",
+    "i saw an ambulance go past", "i'm peeing a lot because i drink lots of tea",
+    "my leg went dead from sitting on it", "i don't know when i need to stretch",
+    "i feel rough after that party", "my knees went weak at the price",
+])
+def test_ordinary_talk_near_red_flag_words_is_no_alarm(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) is None
+
+
+def test_a_red_flag_said_with_a_score_keeps_its_own_level(rules: TriageRules) -> None:
+    assert _answer(rules, "four but my right leg's tingly") == "gp"
+    assert _answer(rules, "seven and i haven't peed all day") == "emergency"
+
+
+def test_a_denial_framing_a_denied_cue_still_denies(rules: TriageRules) -> None:
+    assert _answer(rules, "it's not like i can't feel my legs, it just aches") is None
+    assert _answer(rules, "the seat isn't there i can't feel it") == "emergency"
+    assert _answer(rules, "numb or tingly? no, it's just sore") is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("since last night i'm not getting any feeling in my private parts", "emergency"),
+    ("my wee comes out on its own without me knowing", "emergency"),
+    ("i am unable to pass urine since lunch", "emergency"),
+    ("i'm straining to wee and it won't come", "emergency"),
+    ("i didn't make it to the loo in time", "emergency"),
+    ("i had an accident in bed last night", "emergency"),
+    ("i keep waking up soaked in sweat", "same_day"),
+    ("i keep having to rush to the loo", "clarify"),
+])
+def test_more_ways_to_say_loss_of_control_retention_and_night_sweats(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "i had a spill of coffee on the rug", "the sun went down on the drive home",
+    "i'm sweaty after the walk", "i had to rush to the toilet before bed",
+    "i didn't make it in time for the train", "i had a little accident on the stairs, all fine",
+    "my legs feel like lead after walking all day", "how often should i pee at night",
+    "why do you ask about bladder problems", "my cheeks are numb from the cold",
+    "i fell asleep on my leg and now it's numb",
+])
+def test_everyday_words_that_share_a_red_flag_word_stay_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # A clause with no subject of its own is about the one before it.
+    ("both my legs are aching and feel really weak tonight", "emergency"),
+    # A fall ranks before a plain same-day answer: its question may mean an ambulance.
+    ("i've been poorly all week and had a fall this morning", "clarify"),
+    ("i went arse over on the ice", "clarify"),
+    ("i'm unable to do urine since last night", "emergency"),
+])
+def test_subjectless_clauses_fall_ranking_and_more_regional_words(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "what's the number for the non emergency line", "my tempur pillow is lovely",
+    "my pyjama button came off", "i slipped my shoes off", "the fall weather makes it ache",
+    "the emergency exit at the shops was blocked", "i can't feel the stretch in my bum",
+    "i'm feeling crook about missing my stretches", "i lie flat on my back",
+])
+def test_words_that_only_look_like_cues_are_no_alarm(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) is None

@@ -12,7 +12,7 @@ from skill.core.triage import TriageRules, assess
 from skill.deps import Deps
 from skill.handlers.safety import free_text_reply
 from skill.turn import turn_of
-from skill.understanding.answers import bladder_answer, where_answer
+from skill.understanding.answers import bladder_answer, weight_answer, where_answer
 from skill.understanding.understand import Context, understand
 from tests.support.dialog import FakeClock, run_script
 
@@ -57,7 +57,9 @@ def test_context_words_change_the_meaning(rules: TriageRules, text: str) -> None
     ("i fell and i can't put any weight on my leg", "emergency"),
     ("my leg looks shorter after i tripped", "emergency"),
     ("i fell but i can walk", "same_day"),
-    ("i had a car accident", "same_day"),
+    ("i had a car accident but i'm walking fine", "same_day"),
+    # A fall or an accident with no word on walking: one question (weight bearing).
+    ("i had a car accident", "clarify"),
     ("i can't lift my foot", "doctor"),
     ("my leg suddenly went weak", "same_day"),
     ("both legs are weak", "emergency"),
@@ -105,6 +107,10 @@ def test_the_console_and_understand_route_a_red_flag_over_a_score(
     convo: Conversation, rules: TriageRules
 ) -> None:
     heard = understand(convo.matcher, rules, "i fell and it's a seven",
+                       Context(pending="checkin.score"))
+    assert heard.kind == "clarify"  # the fall's weight-bearing question
+    assert heard.match.intent == "RedFlagIntent"
+    heard = understand(convo.matcher, rules, "it's a seven and my bum is numb",
                        Context(pending="checkin.score"))
     assert heard.kind == "red_flag"
     assert heard.match.intent == "RedFlagIntent"
@@ -178,8 +184,53 @@ def test_clarify_question_accepts_a_named_symptom(convo: Conversation) -> None:
         A: numbness, weakness, a fall, or a fever
         U: a fall
         A: checked today
+        A: put weight on that leg
+        U: yes i can walk on it
+        A: urgent care
         A: <ends>
     """)
+
+
+@pytest.mark.parametrize("said", [
+    "i fell over this afternoon", "i had a bit of a prang in the car", "i've gone over on the step",
+    "took a tumble in the garden", "i came a cropper on the ice",
+])
+def test_a_fall_with_no_word_on_walking_asks_about_weight_and_no_means_an_ambulance(
+    convo: Conversation, said: str
+) -> None:
+    run_script(convo, f"""
+        U: {said}
+        A: checked today
+        A: 911
+        A: put weight on that leg
+        A: <open>
+        U: no not really
+        A: call 911 for an ambulance
+        A: try not to move
+        A: <ends>
+    """)
+
+
+@pytest.mark.parametrize("answer", ["yes", "yeah i'm walking about fine", "i can stand on it"])
+def test_a_fall_answered_with_walking_gets_the_same_day_answer(
+    convo: Conversation, answer: str
+) -> None:
+    run_script(convo, f"""
+        U: i fell over
+        A: put weight on that leg
+        U: {answer}
+        A: urgent care
+        A: <ends>
+    """)
+
+
+@pytest.mark.parametrize(("answer", "want"), [
+    ("yes", "yes"), ("no", "no"), ("i can walk", "yes"), ("i can't", "no"),
+    ("not really", "no"), ("sort of, it hurts", "no"), ("i don't know", "unsure"),
+    ("i'm struggling to", "no"), ("yeah it's fine", "yes"), ("i'm still on the floor", "no"),
+])
+def test_weight_answers_after_a_fall_err_safe(answer: str, want: str) -> None:
+    assert weight_answer(answer) == want
 
 
 def test_fall_without_weight_bearing_is_an_emergency(convo: Conversation) -> None:
@@ -204,3 +255,26 @@ def test_free_text_reply_serves_any_handler_holding_the_words(
     question = free_text_reply(turn, "i keep needing the toilet at night")
     assert question is not None and not question.ends_session
     assert turn.pending == "safety.bladder"
+
+
+@pytest.mark.parametrize(("answer", "care"), [
+    ("sorry, i meant my foot went to sleep, it's fine now", "all right"),
+    ("no i'm not numb, i got the word wrong... i misspoke", "all right"),
+    ("i'm not sure", "call 911 now"),
+    ("not numb, just weak in both legs", "call 911 now"),
+])
+def test_an_answer_to_where_that_takes_it_back_closes_but_unsure_errs_safe(
+    convo: Conversation, answer: str, care: str
+) -> None:
+    run_script(convo, f"""
+        U: i feel numb
+        A: only in one leg
+        U: {answer}
+        A: {care}
+        A: <ends>
+    """)
+
+
+def test_a_denial_stops_at_just(rules: TriageRules) -> None:
+    assert level(rules, "not numb, just weak") == "clarify"
+    assert level(rules, "no numbness or weakness") == "ordinary"

@@ -45,11 +45,19 @@ class SymptomRule(BaseModel):
     all_of: tuple[str, ...] = ()
     # Words that veto this rule in the clause they share ("fall asleep" is not a fall).
     unless: tuple[str, ...] = ()
+    # Words that veto this rule anywhere in the text, whatever ``within`` says: an
+    # explanation in the next clause ("burning up, but it's the electric blanket"; "I
+    # tripped but didn't fall").
+    unless_text: tuple[str, ...] = ()
     # Ambiguous words ("numb" with no body part): ask before answering, and rank
     # just after the specific rules of the same urgency.
     clarify: bool = False
     # The question a clarify rule asks (a pending kind; default: where is it).
     ask: str | None = None
+    # A clarify rule whose symptom is certain and only its level is asked about ("I
+    # fell": can you put weight on it?): recorded when asked, and kept as the ``also``
+    # reading of another question.
+    confirmed: bool = False
     # Content key of the answer, when not ``safety.<urgency>``.
     say: str | None = None
     # Counts whoever it is about ("call an ambulance for my husband").
@@ -151,11 +159,32 @@ _SHORT_TAIL = 2
 _NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
 _DEFAULT_REACH = 6
 _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
+_SUBJECTLESS = frozenset({"feel", "feels", "feeling", "felt", "are", "is", "gone", "went",
+                         "keep", "keeps", "getting", "got"})
+_RESETS = frozenset({"just", "only", "rather", "instead", "more"})
+_FRAMING = frozenset({"like", "that", "as", "if", "though", "i", "say", "saying", "to"})
+_TRAILING_DENIALS = frozenset({"no", "nope", "nah", "none"})
+_NEGATION_LEADS = frozenset({"no", "not", "never", "without", "none"})
+_SOFT_GAP = frozenset({"any", "real", "more", "much", "proper", "properly", "really", "quite",
+                       "even", "always", "the", "a", "that", "of", "at", "all", "just"})
+
+
+# "my leg's tingling", "down below's gone numb": a possessive-looking "'s" after a
+# noun is "is" or "has", never a plural ("legs" would read as both legs).
+_APOSTROPHE_S = re.compile(r"(?<=[a-z])['\u2019]s\b", re.IGNORECASE)
+_KEEP_S = frozenset({"it", "that", "what", "there", "here", "where", "who", "how", "he",
+                     "she", "let"})
+
+
+def _split_s(match: re.Match[str]) -> str:
+    start = match.string.rfind(" ", 0, match.start()) + 1
+    word = match.string[start:match.start()].lower()
+    return match.group(0) if word in _KEEP_S else " is"
 
 
 def _words(text: str) -> list[str]:
     # Alexa's slot text says "can't"; the cues say "cannot", as the dev matcher does.
-    return _WORD.findall(normalise(text))
+    return _WORD.findall(normalise(_APOSTROPHE_S.sub(_split_s, text)))
 
 
 def _joined(words: str) -> list[str]:
@@ -168,11 +197,20 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(_joined(" ".join(_words(text))))
 
 
+# Longer words a cue's prefix must not reach: "numb" is not "number", "temp" not a
+# "tempur" mattress, "butt" not a "button".
+_NOT_PREFIX = {
+    "numb": ("number",), "temp": ("tempur", "templ", "tempt", "tempo"),
+    "butt": ("button", "butter"), "arse": ("arsenal",), "anal": ("analy",),
+    "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",),
+}
+
+
 def _word_matches(part: str, word: str) -> bool:
     # Short words must be whole (or plural): "hot" is not "hotel", "wee" not "week".
     if len(part) < 4:
         return word == part or word == part + "s"
-    return word.startswith(part)
+    return word.startswith(part) and not word.startswith(_NOT_PREFIX.get(part, ()))
 
 
 def _find(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, ...]]:
@@ -180,6 +218,9 @@ def _find(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, ...]]:
     if not phrase:
         return []
     hits: list[tuple[int, ...]] = []
+    # A cue that is itself a denial ("no feeling") holds its words together: "no
+    # weakness just feeling sleepy" has no "no feeling" in it.
+    strict = phrase[0] in _NEGATION_LEADS
     for start, word in enumerate(words):
         if not _word_matches(phrase[0], word):
             continue
@@ -188,6 +229,9 @@ def _find(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, ...]]:
             last = positions[-1]
             nxt = next((i for i in range(last + 1, min(len(words), last + 2 + _MAX_GAP))
                         if _word_matches(part, words[i])), None)
+            if strict and nxt is not None and any(
+                    w not in _SOFT_GAP for w in words[last + 1:nxt]):
+                nxt = None
             if nxt is None:
                 break
             positions.append(nxt)
@@ -201,6 +245,7 @@ class _Compiled:
     cues: dict[str, tuple[tuple[str, ...], ...]]
     groups: dict[str, tuple[tuple[tuple[str, ...], ...], ...]]
     unless: dict[str, tuple[tuple[str, ...], ...]]
+    unless_text: dict[str, tuple[tuple[str, ...], ...]]
     negations: tuple[tuple[str, ...], ...]
     hedges: tuple[tuple[str, ...], ...]
     others: tuple[tuple[str, ...], ...]
@@ -225,6 +270,7 @@ def _compiled(rules: TriageRules) -> _Compiled:
         cues={k: many(r.cues) for k, r in rules.symptoms.items()},
         groups={k: tuple(many(g) for g in r.groups) for k, r in rules.symptoms.items()},
         unless={k: many(r.unless) for k, r in rules.symptoms.items()},
+        unless_text={k: many(r.unless_text) for k, r in rules.symptoms.items()},
         negations=many(rules.negations),
         hedges=many(rules.hedges),
         others=many(rules.others),
@@ -257,6 +303,10 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
         for hedge in compiled.hedges:
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
+        if out and words and words[0] in _TRAILING_DENIALS and len(words) <= 2:
+            # "Numb or tingly? No.": a bare denial answers the clause before it.
+            out[-1] = _clause(compiled, [*out[-1].words, words[0]])
+            continue
         pieces: list[list[str]] = [[]]
         for word in words:
             if word in _BREAKS:
@@ -271,7 +321,12 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
                 merged[-1].extend(part)
             elif part:
                 merged.append(part)
-        out.extend(_clause(compiled, part) for part in merged)
+        for part in merged:
+            if out and part[0] in _SUBJECTLESS:
+                # "both my legs are sore and feel very weak": a clause with no subject of
+                # its own is about the one before.
+                part = [*out[-1].words, *part]
+            out.append(_clause(compiled, part))
     return out
 
 
@@ -320,6 +375,19 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
 def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bool:
     """A negation before the cue, close enough to reach it, that is not part of it."""
     first = hit[0]
+    if words[first] in _NEGATION_LEADS or words[first] in ("cannot", "nothing"):
+        # A cue that is a denial itself ("can't feel it", "no feeling") is not undone by
+        # another ("the seat isn't there, I can't feel it"), unless the denial frames it:
+        # "it's not like I can't feel my legs", "not that I can't walk".
+        for at in range(max(0, first - 4), first):
+            if words[at] in ("not", "never") and all(
+                    w in _FRAMING for w in words[at + 1:first]):
+                return True
+        return False
+    # "numb or tingly? no": a bare denial closing the clause, just after the cue (not
+    # after one that is a denial itself: "I can't feel my legs, no" confirms it).
+    if words[-1] in _TRAILING_DENIALS and 0 < len(words) - 1 - hit[-1] <= 3:
+        return True
     for negation in compiled.negations:
         reach = _NEGATION_REACH.get(" ".join(negation), _DEFAULT_REACH)
         for at in _find_exact(negation, words):
@@ -331,6 +399,9 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
                 continue  # "not only my leg"
             # "no numbness or weakness": a list joined by "or" stays denied.
             between = [w for w in words[at + len(negation):first] if w not in _LIST_WORDS]
+            if any(w in _RESETS for w in between):
+                continue  # "not numb, just weak": the denial stops at "just"
+
             if at < first and len(between) < reach:
                 return True
     return False
@@ -369,13 +440,16 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     found: list[str] = []
     discounted = False
     any_resolved = any(c.resolved for c in clauses)
+    # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
+    whole = _phrase(text)
     for symptom_id, rule in rules.symptoms.items():
         unless = compiled.unless[symptom_id]
         # ``within: text`` widens the veto too ("on a diet and lost weight"), unless the
         # veto itself is denied ("I've lost weight and I'm not trying to").
-        vetoed = rule.within == "text" and any(
+        vetoed = (rule.within == "text" and any(
             not _denied(compiled, c.words, range(at, at + len(u)))
-            for u in unless for c in clauses for at in _find_exact(u, c.words))
+            for u in unless for c in clauses for at in _find_exact(u, c.words))) or any(
+            _find(u, whole) for u in compiled.unless_text[symptom_id])
         usable = [
             c for c in clauses
             if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)
@@ -422,10 +496,13 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     return Reading(found, discounted)
 
 
-def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool, int]:
+def _rank(rules: TriageRules, symptom_id: str) -> tuple[int, bool, int, bool]:
     rule = rules.symptoms[symptom_id]
-    # A combination ranks before its parts at the same urgency.
-    return URGENCY_ORDER.index(rule.urgency), rule.clarify, -len(rule.all_of)
+    # A combination ranks before its parts at the same urgency; an ambiguous reading
+    # after the specific ones; a confirmed question (the fall: it may be the ambulance
+    # answer) before the plain answers of its own urgency.
+    return (URGENCY_ORDER.index(rule.urgency), rule.clarify and not rule.confirmed,
+            -len(rule.all_of), not rule.confirmed)
 
 
 def classify_all(rules: TriageRules, text: str | None) -> list[str]:
@@ -514,7 +591,8 @@ def assess(
     if found:
         best = rules.symptoms[found[0]]
         if best.clarify:
-            also = next((s for s in found if not rules.symptoms[s].clarify), None)
+            also = next((s for s in found[1:] if not rules.symptoms[s].clarify
+                         or rules.symptoms[s].confirmed), None)
             return Assessment("clarify", found[0], best.urgency, also)
         return Assessment("answer", found[0], best.urgency)
     if not heard or not heard.strip():

@@ -18,9 +18,12 @@ from skill.turn import Turn
 from skill.understanding.answers import (
     BLADDER,
     CLARIFY,
+    FALL,
     QUESTIONS,
     WHERE,
     bladder_answer,
+    retracts,
+    weight_answer,
     where_answer,
     yes_no,
 )
@@ -28,6 +31,7 @@ from skill.understanding.answers import (
 ONE_LEG = "one_leg"
 SADDLE = "saddle_numbness"
 BLADDER_BOWEL = "bladder_bowel"
+FALL_EMERGENCY = "fall_cannot_bear_weight"
 # Requests that can carry an answer to a safety question; any other request is a new
 # one, and the question it leaves unanswered is dropped (valid for one turn only).
 ANSWER_INTENTS = frozenset({
@@ -39,6 +43,7 @@ _QUESTION_LINES = {
     WHERE: ("safety.clarify.where", "safety.clarify.where.reprompt"),
     BLADDER: ("safety.clarify.bladder", "safety.clarify.bladder.reprompt"),
     CLARIFY: ("safety.clarify", "safety.clarify.reprompt"),
+    FALL: ("safety.clarify.fall", "safety.clarify.fall.reprompt"),
 }
 
 
@@ -102,6 +107,10 @@ def _clarify(turn: Turn, found: Assessment) -> Reply:
     # Numbness or weakness with no body part may be the emergency reading: the
     # question says the number first, then asks where.
     kind = (rule.ask or WHERE) if rule is not None else CLARIFY
+    if rule is not None and rule.confirmed and turn.user_id is not None and not turn.deleted:
+        # The fall itself is certain (at least a same-day check); the question decides
+        # whether it is the ambulance answer.
+        record_red_flag(turn, found.symptom, found.urgency)
     return _ask(turn, kind, found.also)
 
 
@@ -188,6 +197,12 @@ class SafetyAnswerHandler(IntentHandler):
         extra: list[tuple[Urgency | None, str | None]] = []
         if isinstance(also, str) and also in rules.symptoms:
             extra.append((rules.symptoms[also].urgency, also))
+        if heard.kind == "ordinary" and retracts(words):
+            # Taken back ("I meant my leg fell asleep"): nothing to answer or log, but
+            # anything more urgent heard with the first words still stands.
+            if extra:
+                return _most_urgent(turn, *extra)
+            return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
         if kind == WHERE:
             where = where_answer(words, intent)
             if where == "one_leg":
@@ -206,6 +221,17 @@ class SafetyAnswerHandler(IntentHandler):
                 return _most_urgent(turn, said, *extra)
             # Only needing to go often: no red flag, and not logged as a bladder change.
             return Reply(end_session=True).say(turn.voice.line("safety.bladder.often"))
+        if kind == FALL:
+            if weight_answer(words, intent) == "yes":
+                others = [r for r in (said, *extra) if r[0] is not None]
+                if any(URGENCY_ORDER.index(r[0] or "gp") < URGENCY_ORDER.index("same_day")
+                       for r in others):
+                    return _most_urgent(turn, *others)
+                # Already recorded as a fall when asked: the same-day answer, unlogged.
+                turn.clear_pending()
+                return Reply(end_session=True).say(turn.voice.line("safety.fall_today"))
+            # Can't, or not sure: a fall with a leg that may not bear weight.
+            return _most_urgent(turn, said, ("emergency", FALL_EMERGENCY), *extra)
         # "Is it numbness, weakness, a fall, or a fever?"
         if heard.kind == "clarify":
             return _clarify(turn, heard)

@@ -17,7 +17,8 @@ from skill.textnorm import normalise
 WHERE = "safety.where"  # "Is it only in one leg?"
 BLADDER = "safety.bladder"  # "Is it hard to control, or to feel, when you need to go?"
 CLARIFY = "safety.clarify"  # "Is it numbness, weakness, a fall, or a fever?"
-QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY})
+FALL = "safety.fall"  # "Can you stand and put weight on that leg?"
+QUESTIONS = frozenset({WHERE, BLADDER, CLARIFY, FALL})
 
 Where = Literal["one_leg", "both_legs", "saddle", "unsure"]
 YesNo = Literal["yes", "no", "unsure"]
@@ -34,7 +35,7 @@ _SADDLE = ("bum", "bottom", "backside", "butt", "buttock", "buttocks", "groin", 
            "inner thigh", "inner thighs", "bits")
 _BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywhere",
          "both sides", "both of them", "the pair")
-_ONE = ("left", "right", "one", "only", "just", "single", "one side", "the one", "that leg",
+_ONE = ("left", "right", "one", "single", "one side", "the one", "that leg",
         "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
 _YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
         "uh huh", "mm hmm", "right")
@@ -81,6 +82,57 @@ def bladder_answer(text: str | None, intent: str | None = None) -> YesNo:
         (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_CANNOT, "yes"), (_FINE, "no"),
         (_YES, "yes"), (_NO, "no"),
     ), "unsure")
+
+
+_NO_WEIGHT = ("cannot", "not fine", "not ok", "not okay", "not good", "not great",
+              "not really", "barely", "hardly", "too sore",
+              "too painful", "too much", "hurts too", "no way", "on the floor", "on the ground",
+              "stuck", "gives way", "gave way", "giving way", "not able", "unable", "will not",
+              "would not", "not put", "not stand", "not walk", "not bear", "not without",
+              "only just", "kind of", "sort of", "a bit", "a little", "with help", "crawl",
+              "crawled", "on my knees")
+_CAN_WALK = ("i can", "can walk", "can stand", "walking", "walked", "standing", "i am up",
+             "got up", "got back up", "on my feet", "managed", "just bruised", "just sore",
+             "only sore", "only bruised")
+# Pain with no word on standing answers "no": a hip that hurts too much to stand on.
+_PAIN = ("hurts", "hurt", "hurting", "painful", "pain", "agony", "sore", "killing me", "ouch",
+         "aching", "throbbing")
+_WEIGHT_OK = ("fine", "all right", "alright", "okay", "ok", "no problem", "no bother",
+              "no worries", "no trouble", "no issue", "it is fine", "no harm")
+
+
+def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
+    """Whether the person can stand and put weight on the leg after a fall ("yes" = they
+    can). Any hint of not managing reads as "no": the ambulance answer is the safe one."""
+    words = normalise(text or "")
+    if any(w.startswith(("struggl",)) for w in words.split()):
+        return "no"
+    return _read(text, intent, "yes", "no", (
+        (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO_WEIGHT, "no"), (_CAN_WALK, "yes"),
+        (_PAIN, "no"), (_WEIGHT_OK, "yes"), (_NO, "no"), (_YES, "yes"),
+    ), "unsure")
+
+
+_RETRACT = ("misspoke", "i meant", "my mistake", "false alarm", "never mind", "nevermind",
+            "ignore that", "ignore me", "only joking", "just joking", "kidding", "fell asleep",
+            "gone to sleep", "went to sleep", "fine now", "gone now", "all good now",
+            "back to normal", "wore off", "worn off", "not numb", "not weak", "no numbness",
+            "no weakness", "not tingly", "no tingling", "it was nothing", "wrong word",
+            "did not mean", "scratch that", "forget it", "forget that", "not what i meant",
+            "did not actually", "not really numb", "not actually numb")
+
+
+def retracts(text: str | None) -> bool:
+    """Whether an answer to a safety question takes back what was said ("sorry, I meant
+    my leg fell asleep", "no I'm not numb, I misspoke"). Never when it also names both
+    legs or between them: those are answers, whatever else is said."""
+    words = normalise(text or "")
+    return _has(words, *_RETRACT) and not _has(words, *_SADDLE, *_BOTH)
+
+
+def unsure(text: str | None) -> bool:
+    """Whether the words say the person does not know ("not sure", "maybe")."""
+    return _has(normalise(text or ""), *_UNSURE)
 
 
 def yes_no(text: str | None, intent: str | None = None) -> YesNo:

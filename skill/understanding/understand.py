@@ -26,9 +26,12 @@ from typing import Literal
 from skill.core.triage import Assessment, TriageRules, assess
 from skill.understanding.answers import (
     BLADDER,
+    FALL,
     QUESTIONS,
     WHERE,
     bladder_answer,
+    unsure,
+    weight_answer,
     where_answer,
     yes_no,
 )
@@ -76,6 +79,8 @@ def _sounds_like_an_answer(pending: str, text: str) -> bool:
         return where_answer(text) != "unsure" or yes_no(text) != "unsure" or len(text.split()) <= 3
     if pending == BLADDER:
         return bladder_answer(text) != "unsure" or len(text.split()) <= 3
+    if pending == FALL:
+        return weight_answer(text) != "unsure" or len(text.split()) <= 3
     return yes_no(text) != "unsure"
 
 
@@ -92,7 +97,9 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
                        and not _sounds_like_an_answer(context.pending, text))
         if not plainly_new:
-            if match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent") and found.kind == "ordinary":
+            # A bare yes or no is its own answer; "not sure" heard as a yes is not.
+            if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent")
+                    and found.kind == "ordinary" and not unsure(text)):
                 return Understanding("answer", match, found)
             return Understanding("answer", _carrying_words(text, match.score), found)
     if found.kind in ("answer", "clarify"):
