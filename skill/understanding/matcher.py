@@ -461,6 +461,7 @@ class Matcher:
             rest = _CLOCK_TIME.sub(" ", text).strip()
             result = self._match_text(rest) if rest else self._fallback(0.0)
         result = self._with_time(text, result)
+        result = self._with_values(text, result)
         if expecting is not None:
             return self._expected(text, result, *expecting)
         return result
@@ -480,6 +481,33 @@ class Matcher:
             return result
         slots = {**result.slots, slot: SlotValue(slot, said, None, None)}
         return Match(result.kind, result.intent, slots, result.score)
+
+    def _with_values(self, text: str, result: Match) -> Match:
+        """Fill an empty custom slot with the one known value said anywhere in the
+        words: a sample that fits without it ("where should the pillow go") must not
+        drop "when I'm lying on my side", or the skill asks again what was said."""
+        intent = result.intent
+        if result.kind != "IntentRequest" or intent is None or intent == _TRIAGED_INTENT:
+            return result
+        empty = [name for name in self.slot_names(intent)
+                 if name not in result.slots and self._type_of(intent, name).lookup]
+        if not empty:
+            return result
+        tokens = text.split()
+        ordinary = _ordinary_tokens(text)
+        slots = dict(result.slots)
+        for name in empty:
+            slot_type = self._type_of(intent, name)
+            found = [(start, end, phrase) for start, end, phrase in _find_values(slot_type, tokens)
+                     if not any(i in ordinary for i in range(start, end))]
+            ids = {slot_type.lookup[phrase][0] for _, _, phrase in found}
+            if len(ids) != 1:
+                continue  # none, or two different ones ("left or right"): not said
+            phrase = max(found, key=lambda f: f[1] - f[0])[2]
+            slots[name] = self._slot_value(intent, name, phrase)
+        if len(slots) == len(result.slots):
+            return result
+        return Match(result.kind, intent, slots, result.score)
 
     def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
         if result.intent == intent and slot in result.slots:
@@ -535,11 +563,11 @@ class Matcher:
         return self._match_keywords(stripped, ordinary) or loose or fuzzy
 
     def _long_unknown_value(self, match: Match) -> bool:
-        """Whether a custom slot holds three or more words that are none of its values."""
+        """Whether a custom slot holds words that are none of its values (_UNKNOWN_WORDS)."""
         intent = match.intent or ""
         return any(
             value.resolved_id is None
-            and len(value.value.split()) >= 3
+            and len(value.value.split()) >= _UNKNOWN_WORDS
             and bool(self._type_of(intent, name).lookup)
             for name, value in match.slots.items()
         )
@@ -660,15 +688,23 @@ class Matcher:
                     slots[slot] = self._slot_value(sample.intent, slot, captured)
             # A loose capture ("it is {Side}" taking "seven") is a weaker reading than a value
             # the slot type knows, numbers included.
-            unresolved = sum(1 for s in slots.values() if not self._recognised(sample.intent, s))
-            key: _Key = (1.0, sample.literal_count, -unresolved, int(sample.from_model),
+            # A value found inside extra words is weaker than one said as the type names
+            # it: "my exercises" + "tomorrow morning" are two slots, not one.
+            # Found inside extra words counts twice: worse than an unknown word in a
+            # slot of its own.
+            loose = sum(
+                0 if self._named(sample.intent, s)
+                else 2 if self._recognised(sample.intent, s) else 1
+                for s in slots.values())
+            key: _Key = (1.0, sample.literal_count, -loose, int(sample.from_model),
                          -sample.intent_index, -sample.sample_index)
             if best is None or key > best[0]:
                 best = (key, sample, slots)
         if best is None:
             return None
         key, sample, slots = best
-        return Match("IntentRequest", sample.intent, slots, 0.85 if key[2] else 1.0)
+        unresolved = any(not self._recognised(sample.intent, s) for s in slots.values())
+        return Match("IntentRequest", sample.intent, slots, 0.85 if unresolved else 1.0)
 
     def _match_fuzzy(self, text: str, ordinary: frozenset[int] = frozenset()) -> Match:
         tokens = text.split()
@@ -763,6 +799,8 @@ class Matcher:
                     hit = slot_type.lookup.get(captured[len(determiner):])
                     if hit:
                         break
+        if hit is None and intent != _TRIAGED_INTENT:
+            hit = _one_value_inside(slot_type, captured)
         if hit is None:
             return SlotValue(slot, captured, None, None)
         return SlotValue(slot, captured, hit[0], hit[1])
@@ -781,6 +819,15 @@ class Matcher:
             # is placed by the model itself, so a catch-all sample never matches.
             return _NEVER_TYPE
         return self._types.get(type_name, _LOOSE_TYPE)
+
+    def _named(self, intent: str, value: SlotValue) -> bool:
+        """Whether the slot's words are one of its type's values, as said."""
+        slot_type = self._type_of(intent, value.name)
+        if slot_type.is_number or not slot_type.lookup:
+            return True  # numbers and free types have no names to match
+        lookup = slot_type.lookup
+        return value.value in lookup or any(
+            value.value.startswith(d) and value.value[len(d):] in lookup for d in _DETERMINERS)
 
     def _recognised(self, intent: str, value: SlotValue) -> bool:
         if self._type_of(intent, value.name).is_number:
@@ -859,12 +906,42 @@ class Matcher:
         return "" if text == "alexa" else text
 
 
+# A custom slot holding this many words that are none of its values ("hip" as a hip
+# side, "why does my bum" as one) is a weak reading: any other reading of the words
+# wins, and it is kept only when there is none.
+_UNKNOWN_WORDS = 1
+# Words a capture may hold around the one value it names (see _one_value_inside).
+_VALUE_SLACK = 2
+_WHEN_WORDS = frozenset({"tomorrow", "tonight", "every", "each", "at", "clock", "am", "pm"})
+# Its slots are read by triage from the raw words, never resolved by the matcher's guess.
+_TRIAGED_INTENT = "RedFlagIntent"
 _NUMBER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=True)
 _LOOSE_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
 _NEVER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
 
 
 _Found = tuple[int, int, str]  # token start, token end, phrase
+
+
+def _one_value_inside(slot_type: _SlotType, captured: str) -> tuple[str, str] | None:
+    """The one value a short capture names inside a few more words ("daytime
+    workout" -> workout -> strengthening, "on my back please" -> back), as Alexa's
+    entity resolution matches a value said with a word or two around it. None when
+    it names none, two different ones, or the capture is mostly other words."""
+    words = captured.split()
+    found = _find_values(slot_type, words)
+    ids = {slot_type.lookup[phrase][0] for _, _, phrase in found if phrase in slot_type.lookup}
+    if len(ids) != 1:
+        return None
+    longest = max(end - start for start, end, _ in found)
+    if len(words) - longest > _VALUE_SLACK:
+        return None
+    inside = {i for start, end, _ in found for i in range(start, end)}
+    if any(w in _TIME_WORDS or w in _WHEN_WORDS or parse_number(w) is not None
+           for i, w in enumerate(words) if i not in inside):
+        return None  # "exercises tomorrow morning": the time is a slot of its own
+    phrase = next(p for s, e, p in found if e - s == longest)
+    return slot_type.lookup[phrase]
 
 
 def _find_values(slot_type: _SlotType, tokens: Sequence[str]) -> list[_Found]:
