@@ -270,11 +270,15 @@ _PREPOSITIONS = frozenset({
 _POLITE_OPENERS = (
     "could you tell me ", "can you tell me ", "would you tell me ", "i was wondering ",
     "i wonder ", "do you know ", "i would like to know ", "i want to know ",
+    "not bad ", "not too bad ",
 )
 # Hedges that close an utterance without changing it ("... no matter what", "... i think").
 _POLITE_CLOSERS = (
     " no matter what", " i think", " do you think", " i reckon", " i guess", " thank you",
-    " thanks", " if that is ok", " if you can", " for me",
+    " thanks", " if that is ok", " if you can", " for me", " i suppose", " eh", " mate",
+    " honestly", " to be honest", " do you reckon", " you think",
+    # after a score: "i'm like a two this morning not bad"
+    " not bad", " not too bad",
 )
 # Keyword fallback: an intent wins on its distinctive words only if they explain this much of
 # the utterance's (IDF-weighted) content, and clearly more than the runner-up does.
@@ -532,6 +536,12 @@ class Matcher:
         exact = self._match_exact(text)
         if exact is not None and exact.score == 1.0:
             return exact
+        # Without the polite wrappers only ("... okay eh": "okay" may be the sample's).
+        polite = _strip_polite(text)
+        if polite and polite != text:
+            wrapped = self._match_exact(polite)
+            if wrapped is not None and wrapped.score == 1.0:
+                return Match(wrapped.kind, wrapped.intent, wrapped.slots, 0.95)
         # Second exact try without hesitations and polite wrappers ("um", "could you tell me").
         stripped = _strip_fillers(text)
         if stripped and stripped != text:
@@ -558,6 +568,9 @@ class Matcher:
             raw = self._match_fuzzy(text, _ordinary_tokens(text))
             if raw.score > fuzzy.score:
                 fuzzy = raw
+        if fuzzy.intent == _YES and _NEGATIONS & set(text.split()):
+            # "not sure": a yes word under a negation is no yes; only a sample says so.
+            fuzzy = self._fallback(0.0)
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
         return self._match_keywords(stripped, ordinary) or loose or fuzzy
@@ -912,6 +925,8 @@ class Matcher:
 _UNKNOWN_WORDS = 1
 # Words a capture may hold around the one value it names (see _one_value_inside).
 _VALUE_SLACK = 2
+_YES = "AMAZON.YesIntent"
+_NEGATIONS = frozenset({"not", "no", "never", "nope", "nah"})
 _WHEN_WORDS = frozenset({"tomorrow", "tonight", "every", "each", "at", "clock", "am", "pm"})
 # Its slots are read by triage from the raw words, never resolved by the matcher's guess.
 _TRIAGED_INTENT = "RedFlagIntent"
@@ -1027,6 +1042,12 @@ def _token_starts(tokens: Sequence[str]) -> dict[int, int]:
 
 
 def _strip_fillers(text: str) -> str:
+    text = _strip_polite(text)
+    return " ".join(w for w in text.split() if w not in _HEDGES)
+
+
+def _strip_polite(text: str) -> str:
+    """Without polite openers ("could you tell me") and closers ("i think", "eh")."""
     changed = True
     while changed:
         changed = False
@@ -1043,7 +1064,7 @@ def _strip_fillers(text: str) -> str:
         for closer in _POLITE_CLOSERS:
             if text.endswith(closer) and text != closer.strip():
                 text, changed = text[: -len(closer)], True
-    return " ".join(w for w in text.split() if w not in _HEDGES)
+    return text
 
 
 def _filler_mask(tokens: Sequence[str]) -> list[bool]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from skill.core.heard import routine_word
 from skill.core.triage import Assessment, TriageRules, assess
 from skill.understanding.answers import (
     BLADDER,
@@ -42,6 +43,16 @@ ANSWER_INTENTS = frozenset({
     "CatchAllIntent",
 })
 
+LIVE_PHASES = frozenset({"running", "ready"})
+NEXT, MOVE_HURTS, OTHER_SIDE = "AMAZON.NextIntent", "MoveHurtsIntent", "OtherSideIntent"
+SIDES = frozenset({"left", "right"})
+# Readings a routine's own words replace: none is a request a person makes mid-stretch.
+ROUTINE_OVERRIDABLE = frozenset({
+    FALLBACK_INTENT, "AMAZON.YesIntent", "CatchAllIntent", "CheckInIntent", "LogScoreIntent",
+    "NightPainIntent", "WhyNightPainIntent", "CausesIntent", "MattressIntent", "PillowIntent",
+    "WhichSideIntent", "DaytimeHabitsIntent", "AboutMuscleIntent",
+})
+
 Kind = Literal["launch", "end", "request", "answer", "red_flag", "clarify", "not_understood"]
 
 
@@ -53,6 +64,8 @@ class Context:
     locale: str = "en-US"
     # (intent, slot) the last response elicited with Dialog.ElicitSlot, if any.
     expecting: tuple[str, str] | None = None
+    # The live routine's phase ("running", "ready", "paused"...), None outside one.
+    routine: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,30 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
     if match.intent == RED_FLAG_INTENT:
         return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
                              found)
+    if context.routine in LIVE_PHASES and context.pending is None:
+        step = _routine_step(match, text)
+        if step is not None:
+            return Understanding("request", step, found)
     if match.intent == FALLBACK_INTENT:
         return Understanding("not_understood", match, found)
     return Understanding("request", match, found)
+
+
+def _routine_step(match: Match, text: str) -> Match | None:
+    """Inside a running routine, with no question pending, the words a person says
+    lying down mean the routine's own requests: "okay", "yep got that", "that's my ten
+    done" go on (NextIntent); "that one's pinching", "my hip doesn't like this one" is
+    MoveHurtsIntent, never a score or a night-pain question; "do the left now" is the
+    other side, not a sleeping-side question. Requests with their
+    own meaning in a routine (stop, pause, hold length, the other side...) stay."""
+    if match.intent not in ROUTINE_OVERRIDABLE:
+        return None
+    word = routine_word(text)
+    if word == "hurts":
+        return Match("IntentRequest", MOVE_HURTS, {}, match.score)
+    if word == "next" or match.intent == "AMAZON.YesIntent":
+        return Match("IntentRequest", NEXT, {}, match.score)
+    side = match.slots.get("Side")
+    if match.intent == "WhichSideIntent" and side is not None and side.resolved_id in SIDES:
+        return Match("IntentRequest", OTHER_SIDE, {}, match.score)  # "do the left now"
+    return None
