@@ -315,8 +315,18 @@ _LOOSE = r"\S+(?: \S+){0,3}"
 _DETERMINERS = ("the ", "my ", "a ", "an ", "your ")
 
 
+# Regional words for one body part meet in the fuzzy and keyword passes, so a sample
+# written with one ("buttock") hears the others (UK/AU "bum", US "butt", "backside").
+_SAME_WORD = {
+    "bum": "buttock", "bums": "buttock", "butt": "buttock", "butts": "buttock",
+    "bottom": "buttock", "backside": "buttock", "buttocks": "buttock",
+}
+
+
 def _stem(word: str) -> str:
     # Crude suffix strip so "hurts"/"hurting"/"hurt" meet; good enough for a dev simulator.
+    if word in _SAME_WORD:
+        return _SAME_WORD[word]
     if len(word) > 5 and word.endswith("ing"):
         return word[:-3]
     if len(word) > 4 and word.endswith("ed"):
