@@ -160,3 +160,19 @@ def test_a_question_after_wait_is_asked_not_a_no_to_deleting(
     convo.say("delete my data")
     exchange = convo.say("hang on what would you delete")
     assert exchange.match is not None and exchange.match.intent == "WhatDoYouKnowIntent"
+
+
+def test_the_position_question_takes_one_position_in_loose_words(
+    runtime: SkillRuntime, clock: FakeClock
+) -> None:
+    convo = make_conversation(runtime, clock)
+    convo.launch()
+    convo.say("pillow tips")
+    exchange = convo.say("on my back generally")
+    assert exchange.match is not None and exchange.match.intent == "PillowIntent"
+    assert exchange.match.slots["Position"].resolved_id == "back"
+
+
+def test_inside_a_routine_ready_goes_on(routine: Conversation) -> None:
+    exchange = routine.say("alright ready")
+    assert exchange.match is not None and exchange.match.intent == "AMAZON.NextIntent"

@@ -33,7 +33,8 @@ _HURT = re.compile(
 )
 # "I'm done", "that's my ten done", "yep finished", "completed": a move finished, said
 # the way people do while lying down. Only these words, at least one saying "done".
-_DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "got", "did"})
+_DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "got", "did", "ready",
+                         "next"})
 _ACK_WORDS = _DONE_WORDS | frozenset({
     "yep", "yes", "yeah", "yup", "okay", "ok", "cool", "right", "alright", "all", "sweet",
     "great", "good", "lovely", "nice", "sorted", "that", "this", "it", "them", "those",
@@ -97,8 +98,9 @@ _HEDGE_TAIL = re.compile(
     r"|or so|ish))+$"
 )
 _HEDGE_HEAD = re.compile(
-    r"^(?:(?:say|let s say|lets say|maybe|probably|how about|i d say|i would say|like|just"
-    r"|after lunch|after dinner|before bed|in the|about|around|at|um+|uh+|er+|erm|so|well)\s+)+"
+    r"^(?:(?:say|let s say|lets say|let us say|maybe|probably|how about|i d say|i would say"
+    r"|like|just|after lunch|after dinner|before bed|in the|about|around|at"
+    r"|um+|uh+|er+|erm|so|well)\s+)+"
 )
 _PART_FIRST = re.compile(r"^(morning|evening|night)\s+(.+)$")
 

@@ -257,6 +257,7 @@ _HEDGES = frozenset({
     "um", "umm", "uh", "er", "erm", "hmm", "mm", "ugh", "oh", "well", "like", "actually",
     "really", "just", "so", "very", "quite", "alexa", "please", "okay", "ok", "anyway",
     "basically", "honestly", "now", "then", "again", "thanks", "thank", "all", "even",
+    "usually", "normally", "mostly", "generally",
 })
 _TIME_WORDS = frozenset({
     "tonight", "today", "yesterday", "morning", "night", "evening", "afternoon", "last",

@@ -43,12 +43,19 @@ ANSWER_INTENTS = frozenset({
     "CatchAllIntent",
 })
 
+# Questions the bedside dialogs ask as a pending question, and the slot that answers them.
+QUESTION_SLOTS = {
+    "bedside.position": ("PillowIntent", "Position"),
+    "bedside.side": ("WhichSideIntent", "Side"),
+}
 LIVE_PHASES = frozenset({"running", "ready"})
 NEXT, MOVE_HURTS, OTHER_SIDE = "AMAZON.NextIntent", "MoveHurtsIntent", "OtherSideIntent"
 SIDES = frozenset({"left", "right"})
 # Readings a routine's own words replace: none is a request a person makes mid-stretch.
 ROUTINE_OVERRIDABLE = frozenset({
-    FALLBACK_INTENT, "AMAZON.YesIntent", "CatchAllIntent", "CheckInIntent", "LogScoreIntent",
+    # RedFlagIntent here is one triage read as ordinary ("okay ready" as a symptom).
+    FALLBACK_INTENT, RED_FLAG_INTENT, "AMAZON.YesIntent", "CatchAllIntent", "CheckInIntent",
+    "LogScoreIntent",
     "NightPainIntent", "WhyNightPainIntent", "CausesIntent", "MattressIntent", "PillowIntent",
     "WhichSideIntent", "DaytimeHabitsIntent", "AboutMuscleIntent",
 })
@@ -96,6 +103,11 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
                context: Context | None = None) -> Understanding:
     context = context or Context()
     match = matcher.match(text, expecting=context.expecting)
+    asked = QUESTION_SLOTS.get(context.pending or "")
+    if asked is not None and match.intent == FALLBACK_INTENT:
+        # "Back, side or front?" asked without Dialog.ElicitSlot: words no sample fits
+        # that name one position ("curled up on my side", "on my front usually") answer it.
+        match = matcher.match(text, expecting=asked)
     if match.kind == "LaunchRequest":
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
@@ -111,13 +123,13 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
     if found.kind in ("answer", "clarify"):
         kind: Kind = "red_flag" if found.kind == "answer" else "clarify"
         return Understanding(kind, _carrying_words(text, match.score), found)
-    if match.intent == RED_FLAG_INTENT:
-        return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
-                             found)
     if context.routine in LIVE_PHASES and context.pending is None:
         step = _routine_step(match, text)
         if step is not None:
             return Understanding("request", step, found)
+    if match.intent == RED_FLAG_INTENT:
+        return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
+                             found)
     if match.intent == FALLBACK_INTENT:
         return Understanding("not_understood", match, found)
     return Understanding("request", match, found)
