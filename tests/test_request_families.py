@@ -176,3 +176,8 @@ def test_the_position_question_takes_one_position_in_loose_words(
 def test_inside_a_routine_ready_goes_on(routine: Conversation) -> None:
     exchange = routine.say("alright ready")
     assert exchange.match is not None and exchange.match.intent == "AMAZON.NextIntent"
+
+
+@pytest.mark.parametrize("text", ["can i take motrin", "can i take celebrex", "is tramadol okay"])
+def test_a_medicine_by_any_brand_name_is_out_of_scope(text: str) -> None:
+    assert heard(text)[0] == "OutOfScopeIntent"

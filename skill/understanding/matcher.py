@@ -321,6 +321,17 @@ _DETERMINERS = ("the ", "my ", "a ", "an ", "your ")
 _SAME_WORD = {
     "bum": "buttock", "bums": "buttock", "butt": "buttock", "butts": "buttock",
     "bottom": "buttock", "backside": "buttock", "buttocks": "buttock",
+    # Medicines by brand and region (US, UK, AU, IN) meet "painkiller", rubs and gels
+    # "ointment": no sample can list every name, and each is out of scope the same way.
+    **dict.fromkeys((
+        "painkillers", "panadol", "panadeine", "nurofen", "tylenol", "advil", "aleve",
+        "motrin", "naproxen", "ibuprofen", "paracetamol", "acetaminophen", "codeine",
+        "codamol", "cocodamol", "aspirin", "tramadol", "celebrex", "diclofenac", "crocin",
+        "combiflam", "dolo", "robaxacet", "meloxicam", "naprosyn",
+    ), "painkiller"),
+    **dict.fromkeys((
+        "ointments", "cream", "creams", "balm", "voltaren", "volini", "moov", "iodex",
+    ), "ointment"),
 }
 
 
