@@ -169,6 +169,12 @@ class Conversation:
         kind = pending.get("kind") if isinstance(pending, dict) else None
         return kind if isinstance(kind, str) else None
 
+    def _routine_phase(self) -> str | None:
+        """The live routine's phase from the session (the routine handler's state)."""
+        state = self.attributes.get("routine") if self.in_session else None
+        phase = state.get("phase") if isinstance(state, dict) else None
+        return phase if isinstance(phase, str) else None
+
     def _expecting(self) -> tuple[str, str] | None:
         """The slot the last answer elicited (Dialog.ElicitSlot), as Alexa biases NLU."""
         directive = self.dialog if self.in_session else None
@@ -182,7 +188,7 @@ class Conversation:
 
     def say(self, utterance: str) -> Exchange:
         context = Context(pending=self._pending(), locale=self.caller.locale,
-                          expecting=self._expecting())
+                          expecting=self._expecting(), routine=self._routine_phase())
         match = understand(self.matcher, self._rules(), utterance, context).match
         # What a real Echo sends: the confirmed intent after Dialog.ConfirmIntent, the
         # catch-all's words for what no sample fits. Exchange.match stays what the

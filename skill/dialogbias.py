@@ -22,6 +22,7 @@ from typing import Any
 from skill.core.heard import time_words
 from skill.matcher import Match, SlotValue
 from skill.models import ModelError, language_model, load_model
+from skill.textnorm import normalise
 from skill.understanding.answers import confirm_answer, opens_as_answer
 
 CATCH_ALL, UTTERANCE = "CatchAllIntent", "Utterance"
@@ -36,11 +37,32 @@ _NO_TOPIC = frozenset({"AMAZON.FallbackIntent", CATCH_ALL, "AMAZON.NextIntent",
                        "AMAZON.PauseIntent", "AMAZON.ResumeIntent", *_YES_NO})
 
 
+_PAUSES = ("wait", "hang on", "hold on", "sorry", "um", "hmm", "erm", "er")
+_QUESTION_WORDS = frozenset({"what", "which", "how", "why", "who", "where", "when", "does",
+                             "do", "is", "will", "would", "can", "could"})
+
+
+def _pause_then_question(text: str) -> bool:
+    """ "wait what would you be deleting", "hang on, does that include my scores"."""
+    words = normalise(text).split()
+    while words:
+        for pause in _PAUSES:
+            size = len(pause.split())
+            if words[:size] == pause.split():
+                words = words[size:]
+                break
+        else:
+            break
+    return bool(words) and words[0] in _QUESTION_WORDS and len(words) < len(normalise(text).split())
+
+
 def _confirmation(match: Match, text: str, intent: str) -> str | None:
     """CONFIRMED / DENIED for the words said after Dialog.ConfirmIntent of ``intent``,
     or None when they are another request ("which side should I lie on")."""
     if match.kind != "IntentRequest" or match.intent in _NOT_AN_ANSWER:
         return None
+    if match.intent not in _NO_TOPIC and match.intent != intent and _pause_then_question(text):
+        return None  # "wait, what would you be deleting?": a question before any answer
     answer = confirm_answer(text)
     if answer == "unsure":
         return _YES_NO.get(match.intent or "")

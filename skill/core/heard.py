@@ -24,9 +24,23 @@ NEXT_WORDS = frozenset({
 })
 _HURT = re.compile(
     # A pinch or a twinge in a stretch is the stop rule's sign too: a gentler version.
-    r"\b(hurts?|hurting|painful|pain|sore|ouch|ow|owww*|agony|too much"
-    r"|pinch(?:es|ing)?|twinges?|twinging)\b"
+    # So is a move the hip "doesn't like", one "making it worse" or "killing" it, and
+    # Indian English "paining".
+    r"\b(hurts?|hurting|painful|pain|paining|sore|ouch|ow|owww*|agony|too much"
+    r"|pinch(?:es|ing)?|twinges?|twinging|killing"
+    r"|(?:making|made|makes) (?:it|my hip|things) (?:worse|sharper|hurt)"
+    r"|(?:does not|doesn t|dont|do not|is not|isn t) (?:like|liking)|not liking)\b"
 )
+# "I'm done", "that's my ten done", "yep finished", "completed": a move finished, said
+# the way people do while lying down. Only these words, at least one saying "done".
+_DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "got", "did", "ready",
+                         "next"})
+_ACK_WORDS = _DONE_WORDS | frozenset({
+    "yep", "yes", "yeah", "yup", "okay", "ok", "cool", "right", "alright", "all", "sweet",
+    "great", "good", "lovely", "nice", "sorted", "that", "this", "it", "them", "those",
+    "one", "is", "my", "i", "have", "ve", "with", "the", "reps", "rep", "set", "now", "and",
+    "so", "there", "we", "go", "lot", "bunch", "these", "am",
+})
 _NOT_HURT = re.compile(r"\b(not|does not|no longer|doesn t|did not)\s+(hurt|sore|pain)")
 _PART_OF_DAY = re.compile(r"\b(am|pm|a m|p m|morning|afternoon|evening|night|tonight)\b")
 _LEAD = re.compile(r"^(?:(?:um+|uh+|er+|erm|so|well|and|at|about|around|it is|make it)\s+)+")
@@ -36,12 +50,23 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", normalise(text)))
 
 
+def _says_done(words: list[str]) -> bool:
+    return any(w in _DONE_WORDS for w in words) and all(
+        w in _ACK_WORDS or w.isdigit() or w in _NUMBER_WORDS for w in words)
+
+
+_NUMBER_WORDS = frozenset({
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty",
+})
+
+
 def routine_word(text: str | None) -> RoutineWord | None:
     """"done", "got it", "ready" -> next; "this one hurts my hip", "ouch" -> hurts."""
     plain = _plain(text or "")
     if not plain:
         return None
-    if plain in NEXT_WORDS:
+    if plain in NEXT_WORDS or _says_done(plain.split()):
         return "next"
     if _HURT.search(plain) and not _NOT_HURT.search(plain):
         return "hurts"
@@ -54,7 +79,42 @@ def time_words(text: str | None) -> str | None:
     when the words name no hour."""
     plain = _LEAD.sub("", _plain(text or "")).strip()
     head, _ = split_period(plain)
-    return plain if isinstance(parse_time(head or ""), SpokenTime) else None
+    if isinstance(parse_time(head or ""), SpokenTime):
+        return plain
+    # Said around the time: "around nine thirty i suppose", "every evening at ten
+    # please", "quarter to eight tomorrow morning", "morning seven o'clock" (India),
+    # "after lunch like two o'clock".
+    loose = _time_core(plain)
+    if loose and loose != plain:
+        head, _ = split_period(loose)
+        if isinstance(parse_time(head or ""), SpokenTime):
+            return loose
+    return None
+
+
+_HEDGE_TAIL = re.compile(
+    r"(?:\s+(?:please|thanks|thank you|i suppose|i guess|i think|i reckon|maybe|probably"
+    r"|then|eh|mate|love|if that is (?:ok|okay|alright)|is fine|would be good|works|i would say"
+    r"|or so|ish))+$"
+)
+_HEDGE_HEAD = re.compile(
+    r"^(?:(?:say|let s say|lets say|let us say|maybe|probably|how about|i d say|i would say"
+    r"|like|just|after lunch|after dinner|before bed|in the|about|around|at"
+    r"|um+|uh+|er+|erm|so|well)\s+)+"
+)
+_PART_FIRST = re.compile(r"^(morning|evening|night)\s+(.+)$")
+
+
+def _time_core(plain: str) -> str:
+    core = _HEDGE_TAIL.sub("", plain).strip()
+    core = re.sub(r"\btomorrow (morning|afternoon|evening|night)\b", r"in the \1", core)
+    core = re.sub(r"\b(?:tomorrow|today|this)\b\s*", "", core).strip()
+    core = _HEDGE_HEAD.sub("", core).strip()
+    core = _HEDGE_TAIL.sub("", core).strip()
+    part = _PART_FIRST.match(core)
+    if part is not None:  # "morning seven o clock" -> "seven o clock in the morning"
+        core = f"{part.group(2)} in the {part.group(1)}"
+    return core
 
 
 def clock_time(text: str | None) -> SpokenTime | None:

@@ -257,6 +257,7 @@ _HEDGES = frozenset({
     "um", "umm", "uh", "er", "erm", "hmm", "mm", "ugh", "oh", "well", "like", "actually",
     "really", "just", "so", "very", "quite", "alexa", "please", "okay", "ok", "anyway",
     "basically", "honestly", "now", "then", "again", "thanks", "thank", "all", "even",
+    "usually", "normally", "mostly", "generally",
 })
 _TIME_WORDS = frozenset({
     "tonight", "today", "yesterday", "morning", "night", "evening", "afternoon", "last",
@@ -270,11 +271,15 @@ _PREPOSITIONS = frozenset({
 _POLITE_OPENERS = (
     "could you tell me ", "can you tell me ", "would you tell me ", "i was wondering ",
     "i wonder ", "do you know ", "i would like to know ", "i want to know ",
+    "not bad ", "not too bad ",
 )
 # Hedges that close an utterance without changing it ("... no matter what", "... i think").
 _POLITE_CLOSERS = (
     " no matter what", " i think", " do you think", " i reckon", " i guess", " thank you",
-    " thanks", " if that is ok", " if you can", " for me",
+    " thanks", " if that is ok", " if you can", " for me", " i suppose", " eh", " mate",
+    " honestly", " to be honest", " do you reckon", " you think",
+    # after a score: "i'm like a two this morning not bad"
+    " not bad", " not too bad",
 )
 # Keyword fallback: an intent wins on its distinctive words only if they explain this much of
 # the utterance's (IDF-weighted) content, and clearly more than the runner-up does.
@@ -311,8 +316,29 @@ _LOOSE = r"\S+(?: \S+){0,3}"
 _DETERMINERS = ("the ", "my ", "a ", "an ", "your ")
 
 
+# Regional words for one body part meet in the fuzzy and keyword passes, so a sample
+# written with one ("buttock") hears the others (UK/AU "bum", US "butt", "backside").
+_SAME_WORD = {
+    "bum": "buttock", "bums": "buttock", "butt": "buttock", "butts": "buttock",
+    "bottom": "buttock", "backside": "buttock", "buttocks": "buttock",
+    # Medicines by brand and region (US, UK, AU, IN) meet "painkiller", rubs and gels
+    # "ointment": no sample can list every name, and each is out of scope the same way.
+    **dict.fromkeys((
+        "painkillers", "panadol", "panadeine", "nurofen", "tylenol", "advil", "aleve",
+        "motrin", "naproxen", "ibuprofen", "paracetamol", "acetaminophen", "codeine",
+        "codamol", "cocodamol", "aspirin", "tramadol", "celebrex", "diclofenac", "crocin",
+        "combiflam", "dolo", "robaxacet", "meloxicam", "naprosyn",
+    ), "painkiller"),
+    **dict.fromkeys((
+        "ointments", "cream", "creams", "balm", "voltaren", "volini", "moov", "iodex",
+    ), "ointment"),
+}
+
+
 def _stem(word: str) -> str:
     # Crude suffix strip so "hurts"/"hurting"/"hurt" meet; good enough for a dev simulator.
+    if word in _SAME_WORD:
+        return _SAME_WORD[word]
     if len(word) > 5 and word.endswith("ing"):
         return word[:-3]
     if len(word) > 4 and word.endswith("ed"):
@@ -461,6 +487,7 @@ class Matcher:
             rest = _CLOCK_TIME.sub(" ", text).strip()
             result = self._match_text(rest) if rest else self._fallback(0.0)
         result = self._with_time(text, result)
+        result = self._with_values(text, result)
         if expecting is not None:
             return self._expected(text, result, *expecting)
         return result
@@ -480,6 +507,33 @@ class Matcher:
             return result
         slots = {**result.slots, slot: SlotValue(slot, said, None, None)}
         return Match(result.kind, result.intent, slots, result.score)
+
+    def _with_values(self, text: str, result: Match) -> Match:
+        """Fill an empty custom slot with the one known value said anywhere in the
+        words: a sample that fits without it ("where should the pillow go") must not
+        drop "when I'm lying on my side", or the skill asks again what was said."""
+        intent = result.intent
+        if result.kind != "IntentRequest" or intent is None or intent == _TRIAGED_INTENT:
+            return result
+        empty = [name for name in self.slot_names(intent)
+                 if name not in result.slots and self._type_of(intent, name).lookup]
+        if not empty:
+            return result
+        tokens = text.split()
+        ordinary = _ordinary_tokens(text)
+        slots = dict(result.slots)
+        for name in empty:
+            slot_type = self._type_of(intent, name)
+            found = [(start, end, phrase) for start, end, phrase in _find_values(slot_type, tokens)
+                     if not any(i in ordinary for i in range(start, end))]
+            ids = {slot_type.lookup[phrase][0] for _, _, phrase in found}
+            if len(ids) != 1:
+                continue  # none, or two different ones ("left or right"): not said
+            phrase = max(found, key=lambda f: f[1] - f[0])[2]
+            slots[name] = self._slot_value(intent, name, phrase)
+        if len(slots) == len(result.slots):
+            return result
+        return Match(result.kind, intent, slots, result.score)
 
     def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
         if result.intent == intent and slot in result.slots:
@@ -504,6 +558,12 @@ class Matcher:
         exact = self._match_exact(text)
         if exact is not None and exact.score == 1.0:
             return exact
+        # Without the polite wrappers only ("... okay eh": "okay" may be the sample's).
+        polite = _strip_polite(text)
+        if polite and polite != text:
+            wrapped = self._match_exact(polite)
+            if wrapped is not None and wrapped.score == 1.0:
+                return Match(wrapped.kind, wrapped.intent, wrapped.slots, 0.95)
         # Second exact try without hesitations and polite wrappers ("um", "could you tell me").
         stripped = _strip_fillers(text)
         if stripped and stripped != text:
@@ -530,16 +590,19 @@ class Matcher:
             raw = self._match_fuzzy(text, _ordinary_tokens(text))
             if raw.score > fuzzy.score:
                 fuzzy = raw
+        if fuzzy.intent == _YES and _NEGATIONS & set(text.split()):
+            # "not sure": a yes word under a negation is no yes; only a sample says so.
+            fuzzy = self._fallback(0.0)
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
         return self._match_keywords(stripped, ordinary) or loose or fuzzy
 
     def _long_unknown_value(self, match: Match) -> bool:
-        """Whether a custom slot holds three or more words that are none of its values."""
+        """Whether a custom slot holds words that are none of its values (_UNKNOWN_WORDS)."""
         intent = match.intent or ""
         return any(
             value.resolved_id is None
-            and len(value.value.split()) >= 3
+            and len(value.value.split()) >= _UNKNOWN_WORDS
             and bool(self._type_of(intent, name).lookup)
             for name, value in match.slots.items()
         )
@@ -660,15 +723,23 @@ class Matcher:
                     slots[slot] = self._slot_value(sample.intent, slot, captured)
             # A loose capture ("it is {Side}" taking "seven") is a weaker reading than a value
             # the slot type knows, numbers included.
-            unresolved = sum(1 for s in slots.values() if not self._recognised(sample.intent, s))
-            key: _Key = (1.0, sample.literal_count, -unresolved, int(sample.from_model),
+            # A value found inside extra words is weaker than one said as the type names
+            # it: "my exercises" + "tomorrow morning" are two slots, not one.
+            # Found inside extra words counts twice: worse than an unknown word in a
+            # slot of its own.
+            loose = sum(
+                0 if self._named(sample.intent, s)
+                else 2 if self._recognised(sample.intent, s) else 1
+                for s in slots.values())
+            key: _Key = (1.0, sample.literal_count, -loose, int(sample.from_model),
                          -sample.intent_index, -sample.sample_index)
             if best is None or key > best[0]:
                 best = (key, sample, slots)
         if best is None:
             return None
         key, sample, slots = best
-        return Match("IntentRequest", sample.intent, slots, 0.85 if key[2] else 1.0)
+        unresolved = any(not self._recognised(sample.intent, s) for s in slots.values())
+        return Match("IntentRequest", sample.intent, slots, 0.85 if unresolved else 1.0)
 
     def _match_fuzzy(self, text: str, ordinary: frozenset[int] = frozenset()) -> Match:
         tokens = text.split()
@@ -763,6 +834,8 @@ class Matcher:
                     hit = slot_type.lookup.get(captured[len(determiner):])
                     if hit:
                         break
+        if hit is None and intent != _TRIAGED_INTENT:
+            hit = _one_value_inside(slot_type, captured)
         if hit is None:
             return SlotValue(slot, captured, None, None)
         return SlotValue(slot, captured, hit[0], hit[1])
@@ -781,6 +854,15 @@ class Matcher:
             # is placed by the model itself, so a catch-all sample never matches.
             return _NEVER_TYPE
         return self._types.get(type_name, _LOOSE_TYPE)
+
+    def _named(self, intent: str, value: SlotValue) -> bool:
+        """Whether the slot's words are one of its type's values, as said."""
+        slot_type = self._type_of(intent, value.name)
+        if slot_type.is_number or not slot_type.lookup:
+            return True  # numbers and free types have no names to match
+        lookup = slot_type.lookup
+        return value.value in lookup or any(
+            value.value.startswith(d) and value.value[len(d):] in lookup for d in _DETERMINERS)
 
     def _recognised(self, intent: str, value: SlotValue) -> bool:
         if self._type_of(intent, value.name).is_number:
@@ -859,12 +941,44 @@ class Matcher:
         return "" if text == "alexa" else text
 
 
+# A custom slot holding this many words that are none of its values ("hip" as a hip
+# side, "why does my bum" as one) is a weak reading: any other reading of the words
+# wins, and it is kept only when there is none.
+_UNKNOWN_WORDS = 1
+# Words a capture may hold around the one value it names (see _one_value_inside).
+_VALUE_SLACK = 2
+_YES = "AMAZON.YesIntent"
+_NEGATIONS = frozenset({"not", "no", "never", "nope", "nah"})
+_WHEN_WORDS = frozenset({"tomorrow", "tonight", "every", "each", "at", "clock", "am", "pm"})
+# Its slots are read by triage from the raw words, never resolved by the matcher's guess.
+_TRIAGED_INTENT = "RedFlagIntent"
 _NUMBER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=True)
 _LOOSE_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
 _NEVER_TYPE = _SlotType(pattern=None, lookup={}, search=None, is_number=False)
 
 
 _Found = tuple[int, int, str]  # token start, token end, phrase
+
+
+def _one_value_inside(slot_type: _SlotType, captured: str) -> tuple[str, str] | None:
+    """The one value a short capture names inside a few more words ("daytime
+    workout" -> workout -> strengthening, "on my back please" -> back), as Alexa's
+    entity resolution matches a value said with a word or two around it. None when
+    it names none, two different ones, or the capture is mostly other words."""
+    words = captured.split()
+    found = _find_values(slot_type, words)
+    ids = {slot_type.lookup[phrase][0] for _, _, phrase in found if phrase in slot_type.lookup}
+    if len(ids) != 1:
+        return None
+    longest = max(end - start for start, end, _ in found)
+    if len(words) - longest > _VALUE_SLACK:
+        return None
+    inside = {i for start, end, _ in found for i in range(start, end)}
+    if any(w in _TIME_WORDS or w in _WHEN_WORDS or parse_number(w) is not None
+           for i, w in enumerate(words) if i not in inside):
+        return None  # "exercises tomorrow morning": the time is a slot of its own
+    phrase = next(p for s, e, p in found if e - s == longest)
+    return slot_type.lookup[phrase]
 
 
 def _find_values(slot_type: _SlotType, tokens: Sequence[str]) -> list[_Found]:
@@ -950,6 +1064,12 @@ def _token_starts(tokens: Sequence[str]) -> dict[int, int]:
 
 
 def _strip_fillers(text: str) -> str:
+    text = _strip_polite(text)
+    return " ".join(w for w in text.split() if w not in _HEDGES)
+
+
+def _strip_polite(text: str) -> str:
+    """Without polite openers ("could you tell me") and closers ("i think", "eh")."""
     changed = True
     while changed:
         changed = False
@@ -966,7 +1086,7 @@ def _strip_fillers(text: str) -> str:
         for closer in _POLITE_CLOSERS:
             if text.endswith(closer) and text != closer.strip():
                 text, changed = text[: -len(closer)], True
-    return " ".join(w for w in text.split() if w not in _HEDGES)
+    return text
 
 
 def _filler_mask(tokens: Sequence[str]) -> list[bool]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from skill.core.heard import routine_word
 from skill.core.triage import Assessment, TriageRules, assess
 from skill.understanding.answers import (
     BLADDER,
@@ -45,6 +46,23 @@ ANSWER_INTENTS = frozenset({
     "CatchAllIntent",
 })
 
+# Questions the bedside dialogs ask as a pending question, and the slot that answers them.
+QUESTION_SLOTS = {
+    "bedside.position": ("PillowIntent", "Position"),
+    "bedside.side": ("WhichSideIntent", "Side"),
+}
+LIVE_PHASES = frozenset({"running", "ready"})
+NEXT, MOVE_HURTS, OTHER_SIDE = "AMAZON.NextIntent", "MoveHurtsIntent", "OtherSideIntent"
+SIDES = frozenset({"left", "right"})
+# Readings a routine's own words replace: none is a request a person makes mid-stretch.
+ROUTINE_OVERRIDABLE = frozenset({
+    # RedFlagIntent here is one triage read as ordinary ("okay ready" as a symptom).
+    FALLBACK_INTENT, RED_FLAG_INTENT, "AMAZON.YesIntent", "CatchAllIntent", "CheckInIntent",
+    "LogScoreIntent",
+    "NightPainIntent", "WhyNightPainIntent", "CausesIntent", "MattressIntent", "PillowIntent",
+    "WhichSideIntent", "DaytimeHabitsIntent", "AboutMuscleIntent",
+})
+
 Kind = Literal["launch", "end", "request", "answer", "red_flag", "clarify", "not_understood"]
 
 
@@ -56,6 +74,8 @@ class Context:
     locale: str = "en-US"
     # (intent, slot) the last response elicited with Dialog.ElicitSlot, if any.
     expecting: tuple[str, str] | None = None
+    # The live routine's phase ("running", "ready", "paused"...), None outside one.
+    routine: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +108,11 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
                context: Context | None = None) -> Understanding:
     context = context or Context()
     match = matcher.match(text, expecting=context.expecting)
+    asked = QUESTION_SLOTS.get(context.pending or "")
+    if asked is not None and match.intent == FALLBACK_INTENT:
+        # "Back, side or front?" asked without Dialog.ElicitSlot: words no sample fits
+        # that name one position ("curled up on my side", "on my front usually") answer it.
+        match = matcher.match(text, expecting=asked)
     if match.kind == "LaunchRequest":
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
@@ -105,9 +130,33 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
     if found.kind in ("answer", "clarify"):
         kind: Kind = "red_flag" if found.kind == "answer" else "clarify"
         return Understanding(kind, _carrying_words(text, match.score), found)
+    if context.routine in LIVE_PHASES and context.pending is None:
+        step = _routine_step(match, text)
+        if step is not None:
+            return Understanding("request", step, found)
     if match.intent == RED_FLAG_INTENT:
         return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
                              found)
     if match.intent == FALLBACK_INTENT:
         return Understanding("not_understood", match, found)
     return Understanding("request", match, found)
+
+
+def _routine_step(match: Match, text: str) -> Match | None:
+    """Inside a running routine, with no question pending, the words a person says
+    lying down mean the routine's own requests: "okay", "yep got that", "that's my ten
+    done" go on (NextIntent); "that one's pinching", "my hip doesn't like this one" is
+    MoveHurtsIntent, never a score or a night-pain question; "do the left now" is the
+    other side, not a sleeping-side question. Requests with their
+    own meaning in a routine (stop, pause, hold length, the other side...) stay."""
+    if match.intent not in ROUTINE_OVERRIDABLE:
+        return None
+    word = routine_word(text)
+    if word == "hurts":
+        return Match("IntentRequest", MOVE_HURTS, {}, match.score)
+    if word == "next" or match.intent == "AMAZON.YesIntent":
+        return Match("IntentRequest", NEXT, {}, match.score)
+    side = match.slots.get("Side")
+    if match.intent == "WhichSideIntent" and side is not None and side.resolved_id in SIDES:
+        return Match("IntentRequest", OTHER_SIDE, {}, match.score)  # "do the left now"
+    return None
