@@ -10,6 +10,10 @@ structured requests (never phrase matching), and scores it by what the skill did
   starts with ``safety.``), or a red flag recorded at ``level`` or more urgent;
 * ``ordinary``: no red flag recorded and no safety question pending;
 * ``intent``: ``Exchange.match.intent`` in the accepted list (slots equal when given).
+  Two label spellings count as the request they name: a slot label is read through the
+  model's values and synonyms ("front" is the ``stomach`` position), and a score said
+  as a bare number or as "my stiffness is 4" is the same request (``CheckInIntent`` and
+  ``LogScoreIntent`` both log it; Alexa sends the former when it elicited the score).
 
 Only those observables are used, so the same harness measures the code before and
 after a change. Figures for files under ``tests/data/heldout/`` are aggregates only.
@@ -68,6 +72,10 @@ class Outcome:
     intent: str | None  # what the understanding decided
     slots: Mapping[str, str]
     said: str
+
+
+# Intents that are one request when they carry a score (see the module docstring).
+SCORE_INTENTS = frozenset({"CheckInIntent", "LogScoreIntent"})
 
 
 def _slot_id(value: Any) -> str | None:
@@ -166,6 +174,7 @@ class Harness:
                     clock=self.clock)
         self.runtime = SkillRuntime(build_skill(deps))
         self._models: dict[str, tuple[Matcher, dict[str, dict[str, str]]]] = {}
+        self._labels: dict[str, dict[str, dict[str, str]]] = {}
         self._count = 0
 
     def clock(self) -> datetime:
@@ -178,6 +187,7 @@ class Harness:
         if locale not in self._models:
             model = load_model(locale)
             self._models[locale] = (Matcher(model), slot_types(model))
+            self._labels[locale] = _label_ids(model)
         return self._models[locale]
 
     def _flags(self, user_id: str) -> dict[str, Any]:
@@ -202,7 +212,11 @@ class Harness:
         match = exchange.match
         intent = match.intent if match is not None else None
         slots = {name: str(_slot_id(v)) for name, v in (match.slots if match else {}).items()}
-        passed = _passes(item, levels, pending, intent, slots)
+        labels = self._labels[item.locale]
+        intent_types = types.get(intent or "", {})
+        wanted = {k: labels.get(intent_types.get(k, ""), {}).get(v.lower(), v)
+                  for k, v in item.slots.items()}
+        passed = _passes(item, levels, pending, intent, slots, wanted)
         return Outcome(item, passed, levels, pending, intent, slots, exchange.text)
 
 
@@ -218,8 +232,20 @@ def _rank(level: str) -> int:
     return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
 
+def _label_ids(model: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """slot type -> any value or synonym (lower case) -> the value's id."""
+    out: dict[str, dict[str, str]] = {}
+    for slot_type in model["interactionModel"]["languageModel"].get("types", []):
+        names = out.setdefault(slot_type["name"], {})
+        for value in slot_type.get("values", []):
+            ident = value.get("id") or value["name"]["value"]
+            for said in (ident, value["name"]["value"], *value["name"].get("synonyms", [])):
+                names.setdefault(str(said).lower(), ident)
+    return out
+
+
 def _passes(item: Item, levels: Sequence[str], pending: str | None, intent: str | None,
-            slots: Mapping[str, str]) -> bool:
+            slots: Mapping[str, str], wanted: Mapping[str, str] | None = None) -> bool:
     asking = pending is not None and pending.startswith("safety.")
     if item.expect == "red_flag":
         assert item.level is not None
@@ -230,7 +256,11 @@ def _passes(item: Item, levels: Sequence[str], pending: str | None, intent: str 
         return asking or any(_rank(lv) <= want for lv in levels)
     if item.expect == "ordinary":
         return not levels and not asking
-    return intent in item.intents and all(slots.get(k) == v for k, v in item.slots.items())
+    wanted = item.slots if wanted is None else wanted
+    accepted = set(item.intents)
+    if accepted & SCORE_INTENTS and "Score" in slots:
+        accepted |= SCORE_INTENTS
+    return intent in accepted and all(slots.get(k) == v for k, v in wanted.items())
 
 
 def run_items(items: Iterable[Item]) -> list[Outcome]:

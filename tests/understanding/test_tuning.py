@@ -70,6 +70,21 @@ def test_a_red_flag_item_passes_only_at_its_level_or_safer_with_a_question() -> 
     assert right_level.passed
 
 
+def test_a_slot_label_counts_through_the_models_synonyms_and_a_score_is_one_request() -> None:
+    front, wrong_side, score_as_checkin, score_wrongly_placed = run_items([
+        Item("how should i put my pillows if i sleep on my front", "intent",
+             intents=("PillowIntent",), slots={"Position": "front"}),
+        Item("how should i put my pillows if i sleep on my front", "intent",
+             intents=("PillowIntent",), slots={"Position": "side"}),
+        Item("four", "intent", intents=("LogScoreIntent",), state="checkin_score"),
+        Item("start my bedtime routine", "intent", intents=("LogScoreIntent",)),
+    ])
+    assert front.passed and front.slots.get("Position") == "stomach"
+    assert not wrong_side.passed
+    assert score_as_checkin.passed and score_as_checkin.intent == "CheckInIntent"
+    assert not score_wrongly_placed.passed
+
+
 def test_items_without_a_level_or_with_an_unknown_state_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("items:\n  - {say: 'i fell', expect: red_flag}\n", encoding="utf-8")
