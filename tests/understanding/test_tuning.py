@@ -178,3 +178,33 @@ def test_each_dialog_state_is_the_state_it_names() -> None:
         assert "What time" in asked.history[-1].text
     finally:
         harness.close()
+
+
+# Round 3: the retired held-out set (tuned on since it was retired) and a second blind
+# writer's set, tuned on from its first run (before: 83% / 16% / 74% and 85% / 6.5% / 75%).
+ROUND3 = (TUNING.parent / "heldout_2026_12_retired.yaml", TUNING.parent / "phrasings_2026_12c.yaml")
+
+
+@pytest.fixture(scope="module")
+def round3_figures() -> dict[str, Figure]:
+    return figures(run_items([item for path in ROUND3 for item in load_items(path)]))
+
+
+def test_round3_sets_meet_the_targets_they_were_tuned_to(round3_figures: dict[str, Figure]) -> None:
+    red_flags, questions = round3_figures["class red_flag"], round3_figures["class clarify"]
+    assert red_flags.rate >= 0.98, red_flags.line()
+    assert questions.rate >= 0.95, questions.line()
+    alarms = round3_figures["false alarms (ordinary)"]
+    assert alarms.rate <= 0.02, alarms.line()
+    requests = round3_figures["class intent"]
+    assert requests.rate >= 0.95, requests.line()
+
+
+def test_round3_red_flags_are_heard_in_every_dialog_state(
+    round3_figures: dict[str, Figure],
+) -> None:
+    items = [i for path in ROUND3 for i in load_items(path)
+             if i.expect in ("red_flag", "clarify") and i.state != "none"]
+    assert len(items) >= 100
+    lost = [o.item.state for o in run_items(items) if not o.passed]
+    assert len(lost) <= 1, lost
