@@ -489,7 +489,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             ):
                 discounted = True
         if rule.all_of and not rule.cues and not rule.groups:
-            heard = True  # decided below, from the other symptoms
+            heard = not vetoed  # decided below, from the other symptoms
         return heard, discounted
 
     found: list[str] = []
