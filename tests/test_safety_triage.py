@@ -418,3 +418,73 @@ def test_subjectless_clauses_fall_ranking_and_more_regional_words(
 ])
 def test_words_that_only_look_like_cues_are_no_alarm(rules: TriageRules, text: str) -> None:
     assert _answer(rules, text) is None
+
+
+# --------------------------------------------------------------------------- round 4
+# Own phrasings of each family (not the tuning sentences).
+
+@pytest.mark.parametrize(("text", "want"), [
+    # Weight loss said by what the clothes do.
+    ("my skirt keeps slipping down and i eat the same as always", "doctor"),
+    ("i'm on the last hole of my belt and not trying to slim", "doctor"),
+    ("my rings are falling off my fingers these days", "doctor"),
+    ("everyone says i'm looking thin and i haven't changed a thing", "doctor"),
+    # Both legs said by what they do (or don't).
+    ("neither of my legs will take me tonight, my legs would not take me", "emergency"),
+    ("my legs have no power in them since tea", "emergency"),
+    ("my legs don't feel attached to me", "emergency"),
+    ("i can't feel the ground under my feet", "emergency"),
+    # A leg that won't hold me: urgent alone, the ambulance after a fall.
+    ("the leg won't carry me to the bathroom", "urgent"),
+    ("went down on the tiles and the leg won't go under me", "emergency"),
+    # Someone else's fall with no weight bearing is still the ambulance answer...
+    ("my dad slipped in the hall and he can't stand up", "emergency"),
+    # ...unless they are up again, or it is only a fall.
+    ("my dad slipped in the hall and couldn't get up for a moment but he's fine now", None),
+    ("my dad slipped in the hall this evening", None),
+    # Retention and unfelt leaks, said of the act.
+    ("my urine is not passing since lunch", "emergency"),
+    ("went to pass water and nothing came out", "emergency"),
+    ("i woke up and the bed was wet, i didn't feel it happen", "emergency"),
+    ("i can't hold my wee any more", "emergency"),
+    # Unwell, in regional words.
+    ("i'm feeling proper grotty tonight", "same_day"),
+    ("not keeping well at all since monday", "same_day"),
+    # A leg that just gave out on me is sudden.
+    ("my knee just gave way on me at the sink", "same_day"),
+    # One leg buzzing.
+    ("my left calf is fizzing like pop", "gp"),
+    # A bare denial after a clause denies only itself.
+    ("my hip is red and swollen, no temperature", "same_day"),
+])
+def test_round4_effect_descriptions_reach_their_level(
+    rules: TriageRules, text: str, want: str | None
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "nothing numb, nothing tingly, just achy",
+    "our cat is limping and can't walk properly",
+    "my neighbour's dog fell off the wall and can't stand, poor thing, he's fine now",
+    "the snow is falling outside",
+    "i fell off the wagon with the exercises",
+    "my trousers are falling down, the elastic is shot",
+    "i want to drop a few kilos before summer",
+    "the physio says losing weight would help my hip",
+    "i've been sweating after my walk",
+    "i'm weak with laughter",
+    "my knees felt weak after the stairs",
+    "i feel sick after that takeaway",
+    "i feel rotten about skipping my stretches",
+    "the swelling has gone down in the night",
+    "i went down on one knee for the stretch",
+    "i'm bursting for the loo, back in a sec",
+    "nothing's wrong with my bladder",
+    "the tap water is not coming out",
+    "a bowel tumour runs in the family, they said it was benign" ,
+])
+def test_round4_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

@@ -147,6 +147,9 @@ _JOINED = (
     ("have not been able to", "cannot"), ("has not been able to", "cannot"),
     ("not been able to", "cannot"), ("can barely", "cannot"), ("can hardly", "cannot"),
     ("struggling to", "cannot"),
+    # Caribbean speech: "mi cyaan feel mi foot dem" (my, cannot, the plural after the noun).
+    ("cyaan", "cannot"), ("kyaan", "cannot"), ("cyan", "cannot"), ("caan", "cannot"),
+    ("mi", "my"), ("foot dem", "feet"), ("leg dem", "legs"), ("toe dem", "toes"),
 )
 _JOINED_RE = [(re.compile(rf"(?<!\S){re.escape(a)}(?!\S)"), b) for a, b in _JOINED]
 # Clause breaks: a symptom, a denial or a subject rarely reaches across these.
@@ -156,14 +159,18 @@ _PUNCTUATION = re.compile(r"[.,;:!?\n]+")
 _FIRST_PERSON = frozenset({"i", "me", "myself", "mine", "we", "us"})
 _MAX_GAP = 2
 _SHORT_TAIL = 2
-_NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4}
+_NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4, "nothing": 2}
 _DEFAULT_REACH = 6
 _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
 _SUBJECTLESS = frozenset({"feel", "feels", "feeling", "felt", "are", "is", "gone", "went",
-                         "keep", "keeps", "getting", "got"})
+                         "keep", "keeps", "getting", "got", "cannot", "can", "could", "will",
+                         "would", "seems", "looks", "has"})
 _RESETS = frozenset({"just", "only", "rather", "instead", "more"})
 _FRAMING = frozenset({"like", "that", "as", "if", "though", "i", "say", "saying", "to"})
 _TRAILING_DENIALS = frozenset({"no", "nope", "nah", "none"})
+# Words a bare denial clause may carry besides the denial ("no, not really", "nope, none").
+_BARE_DENIAL = _TRAILING_DENIALS | {"not", "really", "thanks", "thank", "you", "at", "all",
+                                    "i", "do", "am", "is", "it"}
 _NEGATION_LEADS = frozenset({"no", "not", "never", "without", "none"})
 _SOFT_GAP = frozenset({"any", "real", "more", "much", "proper", "properly", "really", "quite",
                        "even", "always", "the", "a", "that", "of", "at", "all", "just"})
@@ -303,7 +310,8 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
         for hedge in compiled.hedges:
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
-        if out and words and words[0] in _TRAILING_DENIALS and len(words) <= 2:
+        if out and words and words[0] in _TRAILING_DENIALS and all(
+                w in _BARE_DENIAL for w in words) and len(words) <= 4:
             # "Numb or tingly? No.": a bare denial answers the clause before it.
             out[-1] = _clause(compiled, [*out[-1].words, words[0]])
             continue
@@ -437,13 +445,14 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         return Reading([], False)
     compiled = _compiled(rules)
     clauses = _clauses(rules, text)
-    found: list[str] = []
-    discounted = False
     any_resolved = any(c.resolved for c in clauses)
     # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
     whole = _phrase(text)
-    for symptom_id, rule in rules.symptoms.items():
+
+    def heard_rule(symptom_id: str, anyone: bool) -> tuple[bool, bool]:
+        rule = rules.symptoms[symptom_id]
         unless = compiled.unless[symptom_id]
+        discounted = False
         # ``within: text`` widens the veto too ("on a diet and lost weight"), unless the
         # veto itself is denied ("I've lost weight and I'm not trying to").
         vetoed = (rule.within == "text" and any(
@@ -458,7 +467,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         heard = False
         for clause in clauses:
             ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause,
-                                      anyone=rule.anyone)
+                                      anyone=anyone)
             if clause in usable:
                 heard = heard or ok
                 discounted = discounted or denied
@@ -470,7 +479,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             for scope in scopes:
                 # Only the first group (the symptom) can be denied: in "no feeling down
                 # there" the "no" belongs to the feeling, not to the place.
-                if all(any(_clause_hits(compiled, g, c, index == 0, rule.anyone)[0]
+                if all(any(_clause_hits(compiled, g, c, index == 0, anyone)[0]
                                for c in scope)
                        for index, g in enumerate(groups)):
                     heard = True
@@ -480,7 +489,22 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             ):
                 discounted = True
         if rule.all_of and not rule.cues and not rule.groups:
-            heard = True  # decided below, from the other symptoms
+            heard = not vetoed  # decided below, from the other symptoms
+        return heard, discounted
+
+    found: list[str] = []
+    discounted = False
+    for symptom_id, rule in rules.symptoms.items():
+        heard, denied = heard_rule(symptom_id, rule.anyone)
+        discounted = discounted or denied
+        if heard and rule.anyone and rule.all_of and not all(
+                heard_rule(n, True)[0] for n in rule.all_of):
+            heard = False
+        elif heard and rule.anyone and rule.all_of:
+            # A combination said of anyone ("my husband fell, he cannot stand"): its
+            # parts count whoever they are about, and it stands on its own.
+            found.append(symptom_id)
+            continue
         if heard:
             found.append(symptom_id)
     found = [s for s in found if not set(rules.symptoms[s].unless_heard) & set(found)]
@@ -489,8 +513,10 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     while changed:
         changed = False
         for symptom_id in list(found):
-            needs = rules.symptoms[symptom_id].all_of
-            if needs and not all(n in found for n in needs):
+            rule = rules.symptoms[symptom_id]
+            if rule.anyone and rule.all_of:
+                continue  # its parts were read about anyone above
+            if rule.all_of and not all(n in found for n in rule.all_of):
                 found.remove(symptom_id)
                 changed = True
     return Reading(found, discounted)
