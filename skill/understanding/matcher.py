@@ -498,9 +498,9 @@ class Matcher:
             # bedtime routine"; "which side am i meant to be on, sorry it's late"): the
             # clause, or the words from a request's opening word on, that fit a sample.
             for part in _request_parts(raw, text):
-                found = self._match_text(part)
-                if found.intent != FALLBACK_INTENT:
-                    result, text = found, part
+                partial = self._match_text(part)
+                if partial.intent != FALLBACK_INTENT:
+                    result, text = partial, part
                     break
         result = self._with_time(text, result)
         result = self._with_values(text, result)
