@@ -219,16 +219,18 @@ BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "AMAZON.PreviousIntent": (
         "previous", "back", "go back", "last one", "previous one", "the previous one",
-        "the one before", "go back one", "the one before that",
+        "the one before", "go back one", "the one before that", "the last one again",
+        "go back a step", "back one",
     ),
     "AMAZON.RepeatIntent": (
         "repeat", "say that again", "again", "what did you say", "pardon", "pardon me",
         "repeat that", "come again", "say again", "repeat please", "what was that",
-        "sorry what", "say it again", "i did not catch that",
+        "sorry what", "say it again", "i did not catch that", "huh",
+        "sorry i did not catch that", "did not catch that",
     ),
     "AMAZON.PauseIntent": (
         "pause", "hold on", "wait", "wait a minute", "hang on", "wait a second", "one moment",
-        "pause it",
+        "pause it", "hold up", "give me a sec", "give me a second", "just a sec",
     ),
     "AMAZON.ResumeIntent": ("resume", "continue", "carry on", "keep going"),
     "AMAZON.StartOverIntent": (
@@ -257,7 +259,7 @@ _HEDGES = frozenset({
     "um", "umm", "uh", "er", "erm", "hmm", "mm", "ugh", "oh", "well", "like", "actually",
     "really", "just", "so", "very", "quite", "alexa", "please", "okay", "ok", "anyway",
     "basically", "honestly", "now", "then", "again", "thanks", "thank", "all", "even",
-    "usually", "normally", "mostly", "generally",
+    "usually", "normally", "mostly", "generally", "righto", "right-o",
 })
 _TIME_WORDS = frozenset({
     "tonight", "today", "yesterday", "morning", "night", "evening", "afternoon", "last",
