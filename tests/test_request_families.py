@@ -199,8 +199,8 @@ def test_request_styles_are_heard(text: str, intent: str) -> None:
 
 @pytest.mark.parametrize("text", ["best side to lie on", "can i lie on my sore side", "side?"])
 def test_the_side_to_lie_on_is_the_side_question(text: str) -> None:
-    from skill.core.triage import TriageRules  # noqa: F401 (rules come from content)
     from skill.content import default_library
+    from skill.core.triage import TriageRules
     from skill.understanding.understand import understand
 
     rules = default_library().for_locale("en-US").sections["triage"]
