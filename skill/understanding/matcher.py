@@ -891,7 +891,7 @@ class Matcher:
                         text: str, from_model: bool) -> _Sample:
         pieces = _SLOT_REF.split(text)
         # Odd positions are slot names, even ones literal text.
-        literal = [normalise(p) for p in pieces[0::2]]
+        literal = [_shorthand(normalise(p)) for p in pieces[0::2]]
         slot_names = tuple(pieces[1::2])
         literal_words = [w for chunk in literal for w in chunk.split()]
         loose = bool(_content(literal_words))
