@@ -181,3 +181,28 @@ def test_inside_a_routine_ready_goes_on(routine: Conversation) -> None:
 @pytest.mark.parametrize("text", ["can i take motrin", "can i take celebrex", "is tramadol okay"])
 def test_a_medicine_by_any_brand_name_is_out_of_scope(text: str) -> None:
     assert heard(text)[0] == "OutOfScopeIntent"
+
+
+# Round 4: styles, not sentences (none of these is a sample or a tuning sentence).
+@pytest.mark.parametrize(("text", "intent"), [
+    ("wat mattress wud u get for a bad hip", "MattressIntent"),      # shorthand
+    ("pls tell me abt the muscle", "AboutMuscleIntent"),
+    ("i cannae sleep wi this hip", "NightPainIntent"),              # dialect spelling
+    ("which side should i lie on, sorry, it's very late", "WhichSideIntent"),  # tail
+    ("busy day in the garden today, can we do the bedtime stretches", "StartRoutineIntent"),
+    ("start the, no, the strengthening one", "StartRoutineIntent"),  # self-repair
+    ("tell me about the mattress, i mean the pillows", "PillowIntent"),
+])
+def test_request_styles_are_heard(text: str, intent: str) -> None:
+    assert heard(text)[0] == intent
+
+
+@pytest.mark.parametrize("text", ["best side to lie on", "can i lie on my sore side", "side?"])
+def test_the_side_to_lie_on_is_the_side_question(text: str) -> None:
+    from skill.content import default_library
+    from skill.core.triage import TriageRules
+    from skill.understanding.understand import understand
+
+    rules = default_library().for_locale("en-US").sections["triage"]
+    assert isinstance(rules, TriageRules)
+    assert understand(matcher(), rules, text).match.intent == "WhichSideIntent"

@@ -219,16 +219,18 @@ BUILTIN_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "AMAZON.PreviousIntent": (
         "previous", "back", "go back", "last one", "previous one", "the previous one",
-        "the one before", "go back one", "the one before that",
+        "the one before", "go back one", "the one before that", "the last one again",
+        "go back a step", "back one",
     ),
     "AMAZON.RepeatIntent": (
         "repeat", "say that again", "again", "what did you say", "pardon", "pardon me",
         "repeat that", "come again", "say again", "repeat please", "what was that",
-        "sorry what", "say it again", "i did not catch that",
+        "sorry what", "say it again", "i did not catch that", "huh",
+        "sorry i did not catch that", "did not catch that",
     ),
     "AMAZON.PauseIntent": (
         "pause", "hold on", "wait", "wait a minute", "hang on", "wait a second", "one moment",
-        "pause it",
+        "pause it", "hold up", "give me a sec", "give me a second", "just a sec",
     ),
     "AMAZON.ResumeIntent": ("resume", "continue", "carry on", "keep going"),
     "AMAZON.StartOverIntent": (
@@ -257,7 +259,7 @@ _HEDGES = frozenset({
     "um", "umm", "uh", "er", "erm", "hmm", "mm", "ugh", "oh", "well", "like", "actually",
     "really", "just", "so", "very", "quite", "alexa", "please", "okay", "ok", "anyway",
     "basically", "honestly", "now", "then", "again", "thanks", "thank", "all", "even",
-    "usually", "normally", "mostly", "generally",
+    "usually", "normally", "mostly", "generally", "righto", "right-o",
 })
 _TIME_WORDS = frozenset({
     "tonight", "today", "yesterday", "morning", "night", "evening", "afternoon", "last",
@@ -462,7 +464,14 @@ class Matcher:
         plainly another request ("stop", "help").
         """
         # Cut raw text first too, so normalising a pasted essay stays cheap.
-        text = _cap(normalise(utterance[: 2 * MAX_MATCH_CHARS]))
+        raw = utterance[: 2 * MAX_MATCH_CHARS]
+        corrected = _self_corrections(raw)
+        for fixed in corrected:
+            # "start the, no, the strength one": what was said after the repair is meant.
+            again = self.match(fixed, expecting=expecting)
+            if again.intent != FALLBACK_INTENT:
+                return again
+        text = _cap(_shorthand(normalise(raw)))
         text = self._strip_wake_word(text)
         if self._exit_re.fullmatch(text):
             return Match("SessionEndedRequest", None, {}, 1.0)
@@ -486,6 +495,15 @@ class Matcher:
             # again without it rather than log a score nobody gave.
             rest = _CLOCK_TIME.sub(" ", text).strip()
             result = self._match_text(rest) if rest else self._fallback(0.0)
+        if result.intent == FALLBACK_INTENT and not corrected:
+            # A request after a story or with a tail ("long day at work, can we do the
+            # bedtime routine"; "which side am i meant to be on, sorry it's late"): the
+            # clause, or the words from a request's opening word on, that fit a sample.
+            for part in _request_parts(raw, text):
+                partial = self._match_text(part)
+                if partial.intent != FALLBACK_INTENT:
+                    result, text = partial, part
+                    break
         result = self._with_time(text, result)
         result = self._with_values(text, result)
         if expecting is not None:
@@ -873,7 +891,7 @@ class Matcher:
                         text: str, from_model: bool) -> _Sample:
         pieces = _SLOT_REF.split(text)
         # Odd positions are slot names, even ones literal text.
-        literal = [normalise(p) for p in pieces[0::2]]
+        literal = [_shorthand(normalise(p)) for p in pieces[0::2]]
         slot_names = tuple(pieces[1::2])
         literal_words = [w for chunk in literal for w in chunk.split()]
         loose = bool(_content(literal_words))
@@ -939,6 +957,108 @@ class Matcher:
             if text.startswith(prefix):
                 return text[len(prefix):]
         return "" if text == "alexa" else text
+
+
+# Console and text-message shorthand, and dialect spellings with one plain meaning
+# ("wat side shud i sleep on", "i cannae sleep wi this hip"). Only words that mean
+# nothing else in a request: "cause", "wee", "love" keep their own readings.
+_SHORTHAND_WORDS = {
+    "u": "you", "ya": "you", "ye": "you", "ur": "your", "yer": "your", "pls": "please",
+    "plz": "please", "plez": "please", "wat": "what", "wot": "what", "wut": "what",
+    "wats": "what is", "wots": "what is", "shud": "should", "shld": "should",
+    "cud": "could", "wud": "would", "abt": "about", "nite": "night", "tonite": "tonight",
+    "doin": "doing", "cos": "because", "coz": "because", "cuz": "because",
+    "cannae": "cannot", "canna": "cannot", "dinnae": "do not", "wi": "with", "mi": "my",
+    "thx": "thanks", "ty": "thank you", "r": "are", "b4": "before", "tmrw": "tomorrow",
+    "2moro": "tomorrow", "wanna": "want to", "gonna": "going to", "gotta": "got to",
+    "kinda": "kind of", "sorta": "sort of", "dunno": "do not know", "lemme": "let me",
+    "gimme": "give me", "rmd": "remind", "hw": "how", "wht": "what", "excercise": "exercise",
+    "excercises": "exercises", "streches": "stretches", "strech": "stretch",
+    # Politeness particles and terms of address (Filipino "po", Hindi "ji", "hen",
+    # "pet", "luv"): they change nothing that is asked.
+    "po": "", "ji": "", "hen": "", "luv": "", "yaar": "",
+}
+# Regional "me" for "my" before what a person owns ("me hip's playing up").
+_ME_BEFORE = frozenset({
+    "hip", "hips", "leg", "legs", "bum", "back", "knee", "knees", "side", "bed", "money",
+    "pillow", "pillows", "mattress", "foot", "feet", "thigh", "backside", "bottom",
+    "scores", "data", "reminders", "reminder", "stretches", "exercises", "sleep", "joints",
+})
+
+
+def _shorthand(text: str) -> str:
+    words = text.split()
+    out: list[str] = []
+    for index, word in enumerate(words):
+        if word == "me" and index + 1 < len(words) and words[index + 1] in _ME_BEFORE:
+            out.append("my")
+            continue
+        plain = _SHORTHAND_WORDS.get(word, word)
+        if plain:
+            out.append(plain)
+    return " ".join(out)
+
+
+# A repair: "X, no, Y", "X no wait Y", "X, sorry, I mean Y", "X or rather Y".
+_REPAIR = re.compile(
+    r"^(?P<head>.*?\w.*?)(?:\s*[,.;:-]+\s*(?:no+|nope|sorry|wait|no wait|no sorry|sorry no"
+    r"|i mean|i meant|no i mean|sorry i mean|sorry i meant|actually|no actually)\s*[,.;:-]+\s*"
+    r"|\s*[,.;:-]*\s*\b(?:no wait|sorry i mean|sorry i meant|no i mean|no i meant|i mean|i meant"
+    r"|or rather)\b\s*[,.;:-]*\s*)(?P<fix>\w.*)$",
+    re.IGNORECASE,
+)
+
+
+def _self_corrections(raw: str) -> list[str]:
+    """What the words mean after a repair, most likely first: the head with its
+    repaired part replaced ("start the, no, the strength one" -> "start the strength
+    one"; "remind me at eight, no, nine" -> "remind me at nine"), then the repair
+    alone ("left, sorry I mean right side" -> "right side")."""
+    found = _REPAIR.match(raw.strip())
+    if found is None:
+        return []
+    head = normalise(found.group("head")).split()
+    fix = normalise(found.group("fix")).split()
+    if not head or not fix:
+        return []
+    readings: list[str] = []
+    if fix[0] in head:
+        at = len(head) - 1 - head[::-1].index(fix[0])
+        readings.append(" ".join(head[:at] + fix))
+    elif len(head) > len(fix):
+        readings.append(" ".join(head[: len(head) - len(fix)] + fix))
+    readings.append(" ".join(fix))
+    return [r for r in dict.fromkeys(readings) if r]
+
+
+# Words a request opens with, where a story before it ends.
+_REQUEST_OPENERS = frozenset({
+    "what", "which", "why", "how", "where", "should", "can", "could", "would", "tell",
+    "anything", "any", "remind", "set", "start", "do", "does", "will", "give", "read",
+    "put", "help", "who", "whats",
+})
+_AFTER_IS = frozenset({"it", "that", "there", "this", "a", "the", "sitting", "walking"})
+_MAX_PARTS = 24
+
+
+def _request_parts(raw: str, text: str) -> list[str]:
+    """Shorter readings of words no sample fits, longest first: runs of the clauses
+    the punctuation marks, then the words from a request's opening word to the end
+    (the request after a story)."""
+    clauses = [c for c in (_shorthand(normalise(piece)) for piece in re.split(r"[,.;:?!]+", raw))
+               if c]
+    parts: list[str] = []
+    for size in range(len(clauses) - 1, 0, -1):
+        for start in range(len(clauses) - size + 1):
+            parts.append(" ".join(clauses[start:start + size]))
+    tokens = text.split()
+    for index in range(1, len(tokens)):
+        word = tokens[index]
+        if word in _REQUEST_OPENERS or (
+                word == "is" and index + 1 < len(tokens) and tokens[index + 1] in _AFTER_IS):
+            parts.append(" ".join(tokens[index:]))
+    unique = [part for part in dict.fromkeys(parts) if part != text]
+    return unique[:_MAX_PARTS]
 
 
 # A custom slot holding this many words that are none of its values ("hip" as a hip

@@ -25,6 +25,7 @@ from typing import Literal
 
 from skill.core.heard import routine_word
 from skill.core.triage import Assessment, TriageRules, assess
+from skill.textnorm import normalise
 from skill.understanding.answers import (
     BLADDER,
     FALL,
@@ -58,6 +59,7 @@ SIDES = frozenset({"left", "right"})
 ROUTINE_OVERRIDABLE = frozenset({
     # RedFlagIntent here is one triage read as ordinary ("okay ready" as a symptom).
     FALLBACK_INTENT, RED_FLAG_INTENT, "AMAZON.YesIntent", "CatchAllIntent", "CheckInIntent",
+    "AMAZON.NoIntent",  # "nope that one's sore": the hurt words decide
     "LogScoreIntent",
     "NightPainIntent", "WhyNightPainIntent", "CausesIntent", "MattressIntent", "PillowIntent",
     "WhichSideIntent", "DaytimeHabitsIntent", "AboutMuscleIntent",
@@ -122,8 +124,11 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
                        and not _sounds_like_an_answer(context.pending, text))
         if not plainly_new:
-            # A bare yes or no is its own answer; "not sure" heard as a yes is not.
-            if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent")
+            # A bare yes or no is its own answer; "not sure" heard as a yes is not, nor a
+            # longer answer only loosely heard as one ("no, I'm not numb, I misspoke"):
+            # its own words are read.
+            bare = match.score >= 1.0 or len(text.split()) <= 3
+            if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent") and bare
                     and found.kind == "ordinary" and not unsure(text)):
                 return Understanding("answer", match, found)
             return Understanding("answer", _carrying_words(text, match.score), found)
@@ -134,6 +139,8 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         step = _routine_step(match, text)
         if step is not None:
             return Understanding("request", step, found)
+    if context.pending != "bedside.position":
+        match = _side_question(match, text)
     if match.intent == RED_FLAG_INTENT:
         return Understanding("not_understood", Match("IntentRequest", FALLBACK_INTENT, {}, 0.0),
                              found)
@@ -154,9 +161,37 @@ def _routine_step(match: Match, text: str) -> Match | None:
     word = routine_word(text)
     if word == "hurts":
         return Match("IntentRequest", MOVE_HURTS, {}, match.score)
+    if match.intent == "AMAZON.NoIntent":
+        return None  # "nope" mid-stretch is only that-hurts with a hurt word
     if word == "next" or match.intent == "AMAZON.YesIntent":
         return Match("IntentRequest", NEXT, {}, match.score)
     side = match.slots.get("Side")
     if match.intent == "WhichSideIntent" and side is not None and side.resolved_id in SIDES:
         return Match("IntentRequest", OTHER_SIDE, {}, match.score)  # "do the left now"
     return None
+
+
+# Words that make "side" the question of which side to lie on, not a pillow position.
+_WHICH_SIDE_WORDS = frozenset({
+    "best", "good", "bad", "sore", "other", "which", "better", "worse", "painful", "healthy",
+    "wrong", "right", "left", "should", "weak", "crook", "dodgy", "affected",
+})
+_PILLOW_WORDS = frozenset({
+    "pillow", "pillows", "cushion", "cushions", "knee", "knees", "between", "towel", "prop",
+    "support", "under", "put", "arrange", "place", "keep",
+})
+
+
+def _side_question(match: Match, text: str) -> Match:
+    """ "best side to sleep on", "can I sleep on my good side", "side?": the side
+    to lie on is WhichSideIntent; PillowIntent's position "side" is only a pillow
+    question when a pillow word is said (or "back, side or front?" was asked)."""
+    position = match.slots.get("Position")
+    if match.intent != "PillowIntent" or position is None or position.resolved_id != "side":
+        return match
+    words = set(normalise(text).split())
+    if words & _PILLOW_WORDS:
+        return match
+    if not (words & _WHICH_SIDE_WORDS) and len(words) > 2:
+        return match  # "i sleep on my side": a position said, the pillow advice follows
+    return Match("IntentRequest", "WhichSideIntent", {}, match.score)
