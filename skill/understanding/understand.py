@@ -32,6 +32,7 @@ from skill.understanding.answers import (
     QUESTIONS,
     WHERE,
     bladder_answer,
+    retracts,
     unsure,
     weight_answer,
     where_answer,
@@ -124,12 +125,11 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
                        and not _sounds_like_an_answer(context.pending, text))
         if not plainly_new:
-            # A bare yes or no is its own answer; "not sure" heard as a yes is not, nor a
-            # longer answer only loosely heard as one ("no, I'm not numb, I misspoke"):
-            # its own words are read.
-            bare = match.score >= 1.0 or len(text.split()) <= 3
-            if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent") and bare
-                    and found.kind == "ordinary" and not unsure(text)):
+            # A yes or no is its own answer; "not sure" heard as a yes is not, nor an
+            # answer that takes the words back ("no, I'm not numb, I misspoke"): its
+            # own words are read.
+            if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent")
+                    and found.kind == "ordinary" and not unsure(text) and not retracts(text)):
                 return Understanding("answer", match, found)
             return Understanding("answer", _carrying_words(text, match.score), found)
     if found.kind in ("answer", "clarify"):
