@@ -9,6 +9,7 @@ Needs node and npm. Without them this test FAILS (it never passes quietly);
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import json
 import os
@@ -61,21 +62,30 @@ def _tool(name: str) -> str:
     return path
 
 
+def _installed() -> bool:
+    wanted = ("virtual-alexa", "apl-suggester")
+    return all((E2E / "node_modules" / name / "package.json").is_file() for name in wanted)
+
+
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
     node, npm = _tool("node"), _tool("npm")
     del node
-    wanted = ("virtual-alexa", "apl-suggester")
-    if not all((E2E / "node_modules" / name / "package.json").is_file() for name in wanted):
-        started = time.monotonic()
-        result = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=E2E, capture_output=True,
-            text=True, timeout=600, check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"npm ci failed in tests/e2e:\n{result.stdout}\n{result.stderr}",
-                        pytrace=False)
-        print(f"npm ci took {time.monotonic() - started:.1f}s")
+    # Each xdist worker gets this module-scoped fixture: two ``npm ci`` runs in one
+    # folder delete each other's files (ENOTEMPTY, CI stop 21). One worker installs
+    # under an exclusive lock; the others wait and then find it done.
+    with (E2E / ".npm-ci.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _installed():
+            started = time.monotonic()
+            result = subprocess.run(
+                [npm, "ci", "--no-audit", "--no-fund"], cwd=E2E, capture_output=True,
+                text=True, timeout=600, check=False,
+            )
+            if result.returncode != 0:
+                pytest.fail(f"npm ci failed in tests/e2e:\n{result.stdout}\n{result.stderr}",
+                            pytrace=False)
+            print(f"npm ci took {time.monotonic() - started:.1f}s")
     return E2E / "node_modules"
 
 
