@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -95,6 +96,12 @@ class TriageRules(BaseModel):
     hedges: tuple[str, ...] = ()
     # A clause naming one of these and not the speaker is about someone else.
     others: tuple[str, ...] = ()
+    # Which of ``others`` are no person: a rule said of ``anyone`` (a fall and not
+    # getting up) is not about the cat or the pillow.
+    things: tuple[str, ...] = ()
+    # Body parts: a clause naming none of them, only "it" or "they", is about the one
+    # named in the clause before ("my backside feels strange, there's no feeling in it").
+    places: tuple[str, ...] = ()
     # A clause with one of these asks about a symptom instead of reporting it.
     hypothetical: tuple[str, ...] = ()
     # A clause with one of these is about long ago ("years ago I fell off a horse").
@@ -256,6 +263,8 @@ class _Compiled:
     negations: tuple[tuple[str, ...], ...]
     hedges: tuple[tuple[str, ...], ...]
     others: tuple[tuple[str, ...], ...]
+    things: tuple[tuple[str, ...], ...]
+    places: tuple[tuple[str, ...], ...]
     hypothetical: tuple[tuple[str, ...], ...]
     long_ago: tuple[tuple[str, ...], ...]
     past: tuple[tuple[str, ...], ...]
@@ -281,6 +290,8 @@ def _compiled(rules: TriageRules) -> _Compiled:
         negations=many(rules.negations),
         hedges=many(rules.hedges),
         others=many(rules.others),
+        things=many(rules.things),
+        places=many(rules.places),
         hypothetical=many(rules.hypothetical),
         long_ago=many(rules.long_ago),
         past=many(rules.past),
@@ -300,6 +311,9 @@ class _Clause:
     long_ago: bool = False
     past: bool = False
     resolved: bool = False
+    things: frozenset[int] = frozenset()  # which of ``others`` are no person
+    # Names no body part and points back with "it" / "they" ("no feeling in it").
+    anaphoric: bool = False
 
 
 def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
@@ -330,12 +344,22 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
             elif part:
                 merged.append(part)
         for part in merged:
-            if out and part[0] in _SUBJECTLESS:
+            if out and (part[0] in _SUBJECTLESS or _inherits_other(compiled, out[-1], part)):
                 # "both my legs are sore and feel very weak": a clause with no subject of
                 # its own is about the one before.
                 part = [*out[-1].words, *part]
             out.append(_clause(compiled, part))
     return out
+
+
+def _inherits_other(compiled: _Compiled, before: _Clause, part: Sequence[str]) -> bool:
+    """A clause naming no subject after one about someone or something else is theirs:
+    "the cat jumped off the bed and fell on the floor"."""
+    if not before.others or _FIRST_PERSON & set(before.words):
+        return False
+    if _FIRST_PERSON & set(part) or {"my", "our", "it", "they", "he", "she", "we"} & set(part):
+        return False
+    return not any(_find_exact(o, part) for o in compiled.others)
 
 
 def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
@@ -344,15 +368,28 @@ def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
             if all(_word_matches(p, w) for p, w in zip(phrase, words[i:i + n], strict=True))]
 
 
+_ANAPHORA = frozenset({"it", "they", "them", "there"})
+# "is it normal my pee is weird", "my hip's gone swollen, is that normal": a report
+# with a question about it is still a report (not "is numbness normal", "is it normal
+# for legs to go numb", which ask in general).
+_NORMAL_Q = re.compile(r"\b(?:is|was) (?:it|that|this) (?:normal|common|usual|ok|okay)\b"
+                       r"(?= my\b| that my\b| i\b|$)")
+
+
 def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
+    joined = " ".join(words)
+    if _NORMAL_Q.search(joined) and (_NORMAL_Q.sub("", joined).split() != []):
+        words = _NORMAL_Q.sub("", joined).split()
     others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
+    things = frozenset(i for phrase in compiled.things for i in _find_exact(phrase, words))
     hypothetical = any(_find(p, words) for p in compiled.hypothetical)
 
     def has(phrases: tuple[tuple[str, ...], ...]) -> bool:
         return any(_find_exact(p, words) for p in phrases)
 
+    anaphoric = bool(_ANAPHORA & set(words)) and not has(compiled.places)
     return _Clause(tuple(words), others, hypothetical, has(compiled.long_ago),
-                   has(compiled.past), has(compiled.resolved))
+                   has(compiled.past), has(compiled.resolved), things & others, anaphoric)
 
 
 def _over(rule: SymptomRule, clause: _Clause, any_resolved: bool) -> bool:
@@ -364,6 +401,30 @@ def _over(rule: SymptomRule, clause: _Clause, any_resolved: bool) -> bool:
     return rule.resolves and (clause.resolved or (clause.past and any_resolved))
 
 
+_PREPOSITIONS = frozenset({"off", "on", "onto", "over", "into", "from", "with", "at", "in",
+                           "under", "against", "by", "for", "of", "to", "down", "up"})
+_DETERMINERS = frozenset({"the", "a", "an", "my", "our", "his", "her", "their", "that", "this"})
+
+
+def _object(clause: _Clause, i: int) -> bool:
+    """Whether the other named at ``i`` is a preposition's object ("I slid off the chair",
+    "tripped over the dog"), not the subject."""
+    j = i - 1
+    while j >= 0 and clause.words[j] in _DETERMINERS:
+        j -= 1
+    return j >= 0 and clause.words[j] in _PREPOSITIONS
+
+
+def _about_thing(clause: _Clause, hit: Sequence[int]) -> bool:
+    """Whether the nearest subject before the cue is a thing or an animal, no person."""
+    for i in range(hit[0] - 1, -1, -1):
+        if i in clause.others and not _object(clause, i):
+            return i in clause.things
+        if clause.words[i] in _FIRST_PERSON:
+            return False
+    return False
+
+
 def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
     """Whether the cue at ``hit`` is about the speaker: the nearest subject before it
     decides ("I think my husband has a fever": the husband; "my husband says my legs
@@ -373,7 +434,7 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
     if any(words[i] in ("me", "myself") for i in hit) or {"me", "myself"} & set(after):
         return True  # "the dog knocked me over"
     for i in range(hit[0] - 1, -1, -1):
-        if i in clause.others:
+        if i in clause.others and not _object(clause, i):
             return False
         if words[i] in _FIRST_PERSON or (words[i] in ("my", "our") and i + 1 not in clause.others):
             return True
@@ -425,13 +486,15 @@ class Reading:
 
 
 def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _Clause,
-                 denials: bool = True, anyone: bool = False) -> tuple[bool, bool]:
+                 denials: bool = True, anyone: bool = False,
+                 people: bool = False) -> tuple[bool, bool]:
     """(heard, discounted) for any of ``cues`` in one clause. ``denials``: a denial or
     someone else as the subject discounts a hit (the symptom words, not a body part)."""
     heard = discounted = False
     for cue in cues:
         for hit in _find(cue, clause.words):
             if denials and (_denied(compiled, clause.words, hit)
+                            or (people and _about_thing(clause, hit))
                             or not (anyone or _about_speaker(clause, hit))):
                 discounted = True
             else:
@@ -449,8 +512,11 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
     whole = _phrase(text)
 
-    def heard_rule(symptom_id: str, anyone: bool) -> tuple[bool, bool]:
+    def heard_rule(symptom_id: str, anyone: bool, people: bool = False) -> tuple[bool, bool]:
         rule = rules.symptoms[symptom_id]
+        # A combination said of anyone ("my husband fell, he can't get up") means a
+        # person; a plain call for help counts whatever word precedes it ("phone 000").
+        people = people or (anyone and bool(rule.groups or rule.all_of))
         unless = compiled.unless[symptom_id]
         discounted = False
         # ``within: text`` widens the veto too ("on a diet and lost weight"), unless the
@@ -467,7 +533,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         heard = False
         for clause in clauses:
             ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause,
-                                      anyone=anyone)
+                                      anyone=anyone, people=people)
             if clause in usable:
                 heard = heard or ok
                 discounted = discounted or denied
@@ -479,11 +545,23 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             for scope in scopes:
                 # Only the first group (the symptom) can be denied: in "no feeling down
                 # there" the "no" belongs to the feeling, not to the place.
-                if all(any(_clause_hits(compiled, g, c, index == 0, anyone)[0]
+                if all(any(_clause_hits(compiled, g, c, index == 0, anyone, people)[0]
                                for c in scope)
                        for index, g in enumerate(groups)):
                     heard = True
                     break
+            if not heard and rule.within == "clause" and len(groups) > 1:
+                # "my backside feels odd, there's no feeling in it": the symptom in a
+                # clause that only points back ("it", "they"), the place in the one before.
+                for before, clause in pairwise(clauses):
+                    if (clause.anaphoric and before in usable and clause in usable
+                            and any(_find_exact(pl, before.words) for pl in compiled.places)
+                            and _clause_hits(compiled, groups[0], clause, True, anyone,
+                                             people)[0]
+                            and all(_clause_hits(compiled, g, before, False, anyone, people)[0]
+                                    for g in groups[1:])):
+                        heard = True
+                        break
             if not heard and any(
                 all(any(_find(cue, c.words) for cue in g) for g in groups) for c in clauses
             ):
@@ -498,7 +576,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         heard, denied = heard_rule(symptom_id, rule.anyone)
         discounted = discounted or denied
         if heard and rule.anyone and rule.all_of and not all(
-                heard_rule(n, True)[0] for n in rule.all_of):
+                heard_rule(n, True, True)[0] for n in rule.all_of):
             heard = False
         elif heard and rule.anyone and rule.all_of:
             # A combination said of anyone ("my husband fell, he cannot stand"): its

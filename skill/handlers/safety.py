@@ -10,6 +10,8 @@ bladder control is lost, which symptom); its answer is read as people say it
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from skill.core.triage import URGENCY_ORDER, Assessment, TriageRules, Urgency, assess
 from skill.handlers.base import IntentHandler, contextual_fallback
 from skill.registry import Registry
@@ -66,19 +68,32 @@ def record_red_flag(turn: Turn, symptom: str | None, urgency: Urgency | None) ->
     raw = turn.doc.get(SAFETY_KEY)
     doc = dict(raw) if isinstance(raw, dict) else {}
     flags = dict(doc.get("red_flags") or {}) if isinstance(doc.get("red_flags"), dict) else {}
-    flags[turn.now.isoformat()] = {"symptom": symptom or "unspecified", "urgency": urgency}
+    entry = {"symptom": symptom or "unspecified", "urgency": urgency}
+    when = turn.now
+    # Two readings in one instant (the fall when asked, the fever said with it) are two
+    # entries: a later microsecond, never one over the other.
+    while flags.get(when.isoformat(), entry) != entry:
+        when += timedelta(microseconds=1)
+    flags[when.isoformat()] = entry
     for stale in sorted(flags)[: max(0, len(flags) - MAX_RED_FLAGS)]:
         del flags[stale]
     doc["red_flags"] = flags
     turn.doc[SAFETY_KEY] = doc
 
 
-def urgent_reply(turn: Turn, urgency: Urgency | None, symptom: str | None = None) -> Reply:
+# The fall's own readings: said by the fall answers themselves.
+_FALL_READINGS = frozenset({"fall", "fall_walking"})
+
+
+def _answer_key(turn: Turn, urgency: Urgency | None, symptom: str | None) -> str:
     rule = _rules(turn).symptoms.get(symptom or "")
     if rule is not None and rule.say is not None:
-        key = rule.say
-    else:
-        key = f"safety.{urgency}" if urgency is not None else "safety.unclear"
+        return rule.say
+    return f"safety.{urgency}" if urgency is not None else "safety.unclear"
+
+
+def urgent_reply(turn: Turn, urgency: Urgency | None, symptom: str | None = None) -> Reply:
+    key = _answer_key(turn, urgency, symptom)
     if turn.user_id is not None and not turn.deleted:
         record_red_flag(turn, symptom, urgency)
     turn.clear_pending()
@@ -227,9 +242,18 @@ class SafetyAnswerHandler(IntentHandler):
                 if any(URGENCY_ORDER.index(r[0] or "gp") < URGENCY_ORDER.index("same_day")
                        for r in others):
                     return _most_urgent(turn, *others)
-                # Already recorded as a fall when asked: the same-day answer, unlogged.
+                # Already recorded as a fall when asked: the same-day answer, unlogged,
+                # and the advice for anything else said with the fall ("I fell and I've
+                # got a fever": the fever's answer too).
                 turn.clear_pending()
-                return Reply(end_session=True).say(turn.voice.line("safety.fall_today"))
+                reply = Reply(end_session=True).say(turn.voice.line("safety.fall_today"))
+                rest = [r for r in others if r[1] not in (None, *_FALL_READINGS)]
+                if rest:
+                    urgency, symptom = min(rest, key=lambda r: URGENCY_ORDER.index(r[0] or "gp"))
+                    if turn.user_id is not None and not turn.deleted:
+                        record_red_flag(turn, symptom, urgency)
+                    reply.say(turn.voice.line(_answer_key(turn, urgency, symptom)))
+                return reply
             # Can't, or not sure: a fall with a leg that may not bear weight.
             return _most_urgent(turn, said, ("emergency", FALL_EMERGENCY), *extra)
         # "Is it numbness, weakness, a fall, or a fever?"

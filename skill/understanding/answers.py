@@ -29,14 +29,35 @@ def _has(words: str, *phrases: str) -> bool:
 
 
 _UNSURE = ("do not know", "not sure", "no idea", "dunno", "cannot tell", "maybe",
-           "not certain", "i think so", "hard to say", "i guess", "possibly", "perhaps")
+           "not certain", "i think so", "hard to say", "i guess", "possibly", "perhaps",
+           "not really sure", "not quite sure", "not too sure", "not totally sure",
+           "not entirely sure", "unsure", "hard to tell", "hard to know", "difficult to say",
+           "difficult to tell", "difficult to know", "cannot say", "cannot really say",
+           "cannot really tell", "cannot tell you", "no clue", "not a clue", "who knows",
+           "not really know", "do not really know", "could be", "might be")
 _SADDLE = ("bum", "bottom", "backside", "butt", "buttock", "buttocks", "groin", "between",
            "down there", "private", "privates", "saddle", "genitals", "back passage", "crotch",
-           "inner thigh", "inner thighs", "bits")
+           "inner thigh", "inner thighs", "bits", "down below", "where i sit", "i sit on",
+           "you sit on", "rear", "rear end", "tush", "seat", "cheeks", "bum cheeks", "perineum",
+           "genital", "private parts", "nether", "undercarriage", "anus")
+# Both legs, or more than one leg: "the other one too", "from the waist down", "not
+# just one".
 _BOTH = ("both", "each", "either", "legs", "feet", "two", "all over", "everywhere",
-         "both sides", "both of them", "the pair")
+         "both sides", "both of them", "the pair", "the other", "other one", "other leg",
+         "other side", "waist down", "hips down", "hip down", "lower half", "bottom half",
+         "whole of", "all of", "not just one", "not only one", "not one leg", "not just the one",
+         "not only the one", "not one", "not only in one", "not just in one", "not only",
+         "not just", "everything")
 _ONE = ("left", "right", "one", "single", "one side", "the one", "that leg",
-        "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes")
+        "this leg", "leg", "foot", "thigh", "calf", "knee", "shin", "ankle", "toe", "toes",
+        "side", "hip")
+# A side corrected to another ("left, no, right") is one leg; a side added after a
+# repair ("the left, actually the right as well") is both.
+_REPAIR = re.compile(r"\b(?:no|actually|sorry|wait|i mean|well|or rather|hmm)\b")
+_ADDED = ("too", "as well", "also", "and", "plus")
+_NOT_A_SIDE = re.compile(r"\b(?:that is right|is that right|all right|right now|right then|"
+                         r"right away|right here|right there|right in|right at|right up|"
+                         r"right down|right through|right round|right across|right into)\b")
 _YES = ("yes", "yeah", "yep", "yup", "aye", "correct", "that is right", "sure",
         "uh huh", "mm hmm", "right")
 _NO = ("no", "nope", "nah", "not really", "it is not", "not at all", "never")
@@ -61,8 +82,30 @@ def _read(text: str | None, intent: str | None, on_yes: _Result, on_no: _Result,
     return default
 
 
+def _both_sides(words: str) -> bool:
+    """Left and right both named, unless the later one only corrects the first."""
+    words = _NOT_A_SIDE.sub(" ", words)
+    if not (_has(words, "left") and _has(words, "right")):
+        return False
+    last = max(words.rfind("left"), words.rfind("right"))
+    first = min(words.find("left"), words.find("right"))
+    between = words[first:last]
+    return not _REPAIR.search(between) or _has(words[last:], *_ADDED) or _has(between, *_ADDED)
+
+
+def _not_sure(words: str) -> bool:
+    # "sure" under a "not" a few words before ("not really that sure") is no yes.
+    split = words.split()
+    return any(w == "sure" and "not" in split[max(0, i - 4):i] for i, w in enumerate(split))
+
+
 def where_answer(text: str | None, intent: str | None = None) -> Where:
     """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
+    words = normalise(text or "")
+    if _both_sides(words):
+        return "both_legs"
+    if _not_sure(words) and not _has(words, *_SADDLE, *_BOTH):
+        return "unsure"
     return _read(text, intent, "one_leg", "both_legs", (
         (_SADDLE, "saddle"), (_BOTH, "both_legs"), (_EMPTY, "unsure"), (_UNSURE, "unsure"),
         (_ONE, "one_leg"), (_YES, "one_leg"), (_NO, "both_legs"),
@@ -90,7 +133,10 @@ _NO_WEIGHT = ("cannot", "not fine", "not ok", "not okay", "not good", "not great
               "stuck", "gives way", "gave way", "giving way", "not able", "unable", "will not",
               "would not", "not put", "not stand", "not walk", "not bear", "not without",
               "only just", "kind of", "sort of", "a bit", "a little", "with help", "crawl",
-              "crawled", "on my knees")
+              "crawled", "on my knees", "on my own", "hold on", "holding on", "hang on to",
+              "not tried", "not try", "scared", "afraid", "frightened", "no chance",
+              "not a chance", "gives out", "gave out", "folds", "not take", "not hold",
+              "if i hold", "lean on", "leaning on", "not yet", "still down", "down here")
 _CAN_WALK = ("i can", "can walk", "can stand", "walking", "walked", "standing", "i am up",
              "got up", "got back up", "on my feet", "managed", "just bruised", "just sore",
              "only sore", "only bruised")
@@ -105,7 +151,7 @@ def weight_answer(text: str | None, intent: str | None = None) -> YesNo:
     """Whether the person can stand and put weight on the leg after a fall ("yes" = they
     can). Any hint of not managing reads as "no": the ambulance answer is the safe one."""
     words = normalise(text or "")
-    if any(w.startswith(("struggl",)) for w in words.split()):
+    if any(w.startswith(("struggl", "buckl", "collaps")) for w in words.split()):
         return "no"
     return _read(text, intent, "yes", "no", (
         (_EMPTY, "unsure"), (_UNSURE, "unsure"), (_NO_WEIGHT, "no"), (_CAN_WALK, "yes"),
@@ -132,7 +178,8 @@ def retracts(text: str | None) -> bool:
 
 def unsure(text: str | None) -> bool:
     """Whether the words say the person does not know ("not sure", "maybe")."""
-    return _has(normalise(text or ""), *_UNSURE)
+    words = normalise(text or "")
+    return _has(words, *_UNSURE) or _not_sure(words)
 
 
 def yes_no(text: str | None, intent: str | None = None) -> YesNo:

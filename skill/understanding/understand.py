@@ -102,9 +102,29 @@ def _carrying_words(text: str, score: float) -> Match:
     return Match("IntentRequest", RED_FLAG_INTENT, {SYMPTOM_SLOT: slot}, score)
 
 
+# How a new request opens ("where do my pillows go", "can you start the routine"); an
+# answer to a safety question rarely does ("sort of where I sit", "not on my own").
+_REQUEST_OPENERS = (
+    "what", "how", "why", "when", "which", "who", "where do", "where does", "where should",
+    "where can", "where is", "where are", "where would", "can", "could", "would", "will",
+    "should", "shall", "is", "are", "do", "does", "did", "tell", "start", "stop", "begin",
+    "let us", "lets", "play", "set", "remind", "delete", "give", "help", "i want", "i would like",
+    "please", "pause", "resume", "repeat", "next", "cancel", "turn", "switch", "go to",
+)
+
+
+def _opens_as_request(text: str) -> bool:
+    words = normalise(text)
+    return any(words == o or words.startswith(o + " ") for o in _REQUEST_OPENERS)
+
+
 def _sounds_like_an_answer(pending: str, text: str) -> bool:
     """Words that answer the pending question, not a new request ("where do my pillows
-    go" is a request; "just the left", "both", "I'm not sure" are answers)."""
+    go" is a request; "just the left", "both", "I'm not sure", "sort of where I sit" are
+    answers). To a safety question, words that do not open as a request are an answer:
+    the matcher hears a request in many answers ("the whole lower half of me")."""
+    if pending in (WHERE, BLADDER, FALL) and (unsure(text) or not _opens_as_request(text)):
+        return True
     if pending == WHERE:
         return where_answer(text) != "unsure" or yes_no(text) != "unsure" or len(text.split()) <= 3
     if pending == BLADDER:
@@ -112,6 +132,12 @@ def _sounds_like_an_answer(pending: str, text: str) -> bool:
     if pending == FALL:
         return weight_answer(text) != "unsure" or len(text.split()) <= 3
     return yes_no(text) != "unsure"
+
+
+def _says_more(pending: str, text: str, intent: str) -> bool:
+    """Whether a yes or no also says where ("yeah the left, well, the right too"): its
+    words are read then, not the bare yes."""
+    return pending == WHERE and where_answer(text) != where_answer(None, intent)
 
 
 def understand(matcher: Matcher, rules: TriageRules, text: str,
@@ -139,7 +165,8 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
             # answer that takes the words back ("no, I'm not numb, I misspoke"): its
             # own words are read.
             if (match.intent in ("AMAZON.YesIntent", "AMAZON.NoIntent")
-                    and found.kind == "ordinary" and not unsure(text) and not retracts(text)):
+                    and found.kind == "ordinary" and not unsure(text) and not retracts(text)
+                    and not _says_more(context.pending, text, match.intent)):
                 return Understanding("answer", match, found)
             return Understanding("answer", _carrying_words(text, match.score), found)
     if found.kind in ("answer", "clarify"):

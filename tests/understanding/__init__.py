@@ -156,6 +156,11 @@ STATES: dict[str, Callable[[Conversation], None]] = {
         "ReminderKind": _slot("stretch", "ReminderKind"), "Period": SlotInput("tomorrow")})),
     "delete_confirm": _requests(("DeleteDataIntent", None)),
     "numbness_followup": _requests(("RedFlagIntent", {"Symptom": SlotInput("numb")})),
+    # "Can you stand and put weight on that leg?" after a fall said with no word on walking.
+    "fall_followup": _requests(("RedFlagIntent", {"Symptom": SlotInput("i fell")})),
+    # "Is it hard to control, or hard to feel, when you need to go?"
+    "bladder_followup": _requests(("RedFlagIntent", {"Symptom": SlotInput(
+        "i keep needing the toilet")})),
     "pillow_position": _requests(("PillowIntent", None)),
 }
 
@@ -206,8 +211,10 @@ class Harness:
         before = self._flags(user_id)
         exchange = convo.say(item.say)
         after = self._flags(user_id)
+        # A record is keyed by the clock's time, which stands still here: one made in
+        # the setup (the fall when asked) is replaced, not added, by this utterance's.
         levels = tuple(str(v.get("urgency")) for k, v in after.items()
-                       if k not in before and isinstance(v, dict))
+                       if before.get(k) != v and isinstance(v, dict))
         pending = _pending(exchange)
         match = exchange.match
         intent = match.intent if match is not None else None

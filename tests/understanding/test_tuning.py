@@ -246,3 +246,25 @@ def test_round5_sets_keep_their_red_flags_and_false_alarms(
     assert found["class red_flag"].rate >= red_flags - 1e-9, found["class red_flag"].line()
     alarm = found["false alarms (ordinary)"]
     assert alarm.rate <= alarms + 1e-9, alarm.line()
+
+
+# Round 5: the blind sets 12g and 12h (before: red flags 121/125 and 112/123, clarify
+# 15/15 and 14/15) and the own emergency probe (before: 177/219, 18/18, 9/91 alarms).
+ROUND5_BLIND = (TUNING.parent / "phrasings_2026_12g.yaml", TUNING.parent / "phrasings_2026_12h.yaml")
+EMERGENCY_PROBE = TUNING.parent / "probe_emergency_round5.yaml"
+
+
+@pytest.mark.parametrize("path", ROUND5_BLIND, ids=lambda p: p.stem)
+def test_round5_blind_sets_keep_their_red_flags_and_questions(path: Path) -> None:
+    found = figures(run_items(load_items(path)))
+    red_flags, questions = found["class red_flag"], found["class clarify"]
+    assert red_flags.rate >= 0.97, red_flags.line()
+    assert found["red_flag emergency"].rate >= 0.97, found["red_flag emergency"].line()
+    assert questions.rate == 1.0, questions.line()
+
+
+def test_the_emergency_probe_hears_emergencies_in_every_state_and_stays_quiet() -> None:
+    found = figures(run_items(load_items(EMERGENCY_PROBE)))
+    assert found["class red_flag"].rate >= 0.99, found["class red_flag"].line()
+    assert found["class clarify"].rate == 1.0, found["class clarify"].line()
+    assert found["false alarms (ordinary)"].passed == 0, found["false alarms (ordinary)"].line()
