@@ -11,6 +11,7 @@ from tests.understanding import (
     DataError,
     Figure,
     Item,
+    Outcome,
     figures,
     is_heldout,
     load_items,
@@ -208,3 +209,27 @@ def test_round3_red_flags_are_heard_in_every_dialog_state(
     assert len(items) >= 100
     lost = [o.item.state for o in run_items(items) if not o.passed]
     assert len(lost) <= 1, lost
+
+
+# Round 5: two blind tuning sets (12g, 12h), measured once before: false alarms 4/79 and
+# 4/79; red flags at urgent / same day / doctor / GP 73/75 and 56/58. This part (triage
+# near the non-emergency levels and false alarms) is asserted here; the emergency rules'
+# figures are another round-5 part's.
+ROUND5 = (TUNING.parent / "phrasings_2026_12g.yaml", TUNING.parent / "phrasings_2026_12h.yaml")
+
+
+@pytest.fixture(scope="module")
+def round5_outcomes() -> list[Outcome]:
+    items = [i for path in ROUND5 for i in load_items(path)
+             if i.expect == "ordinary" or (i.expect == "red_flag" and i.level != "emergency")]
+    return run_items(items)
+
+
+def test_round5_sets_rarely_alarm_and_keep_non_emergency_levels(
+    round5_outcomes: list[Outcome],
+) -> None:
+    result = figures(round5_outcomes)
+    alarms = result["false alarms (ordinary)"]
+    assert alarms.rate <= 0.02, alarms.line()
+    red_flags = result["class red_flag"]
+    assert red_flags.rate >= 0.98, red_flags.line()
