@@ -488,3 +488,82 @@ def test_round4_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+# --------------------------------------------------------------------------- round 5
+# Own phrasings of each family (neither the probe's nor the tuning sets' sentences).
+
+@pytest.mark.parametrize(("text", "want"), [
+    # Fever said by a reading or a clinical word, with a hot or swollen hip: urgent.
+    ("the thermometer showed thirty nine and my hip has puffed up", "urgent"),
+    ("pyrexial all evening and the hip joint is swollen", "urgent"),
+    ("i'm febrile and the skin over my hip is red", "urgent"),
+    ("my temperature is not normal and my hip is swollen", "urgent"),
+    # A heat source explains a warm hip, never a swollen one.
+    ("i've had the heat pack on and my hip is swollen", "same_day"),
+    ("lovely and warm in bed but my hip is puffy and hot", "same_day"),
+    # A general question about one's own symptom is a report.
+    ("my hip has come up all red, is this normal", "same_day"),
+    ("is it normal that my leg's gone numb since the weekend", "gp"),
+    ("my thigh has gone weak, when should i see someone", "doctor"),
+    # The left or right one is one leg.
+    ("not the left, the right one is tingling", "gp"),
+    # A fall said by the leg going, or rolling off the bed.
+    ("my knee gave way and now i'm down here and can't get up", "emergency"),
+    ("i rolled off the bed and can't stand up", "emergency"),
+    ("i went over in the bathroom and i can't put weight on it", "emergency"),
+    # A car hit with the speaker in it is a fall; walking said in any order.
+    ("a lorry smashed into my car this morning, i'm walking ok though", "same_day"),
+    ("someone rammed my car at the roundabout", "clarify"),
+    # Sudden leg weakness said by the time of day.
+    ("my right leg went weak at lunchtime, a couple of hours ago", "same_day"),
+    # Weight loss whose "reason" is denied, or is not one.
+    ("i've lost weight without dieting at all", "doctor"),
+    ("the nurse said it's nothing but i keep losing weight", "doctor"),
+    # Night pain increasing.
+    ("the pain at night has been increasing, keeps increasing", "doctor"),
+    # Over, unless it is not.
+    ("my foot went numb and it hasn't gone away", "gp"),
+    # Someone up again, unless they are not.
+    ("my husband fell and can't get up, he is not fine", "emergency"),
+])
+def test_round5_red_flags_said_in_other_words_keep_their_level(
+    rules: TriageRules, text: str, want: str | None
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    # Someone or something else fell, said after "and".
+    "my little dog jumped off the chair and fell over",
+    "the lamp wobbled and fell on the carpet",
+    # Heat sources, cold rooms and feelings.
+    "the hot water bottle has made my hip nice and toasty",
+    "it's so cold in the bedroom, i can't stop shivering",
+    "that story sent chills down my spine",
+    "i checked my temperature and it was normal",
+    # Swelling that is not a hip.
+    "my eyelids are puffy this morning",
+    "my ankles always swell on the coach, it's normal for me",
+    # Numbers that fall.
+    "my sugar levels fell overnight",
+    # Reasons for weight loss, a scare that came back clear.
+    "i've given up the wine and lost half a stone",
+    "smaller portions and no more crisps, the weight is coming off",
+    "they thought it might be a tumour but the scan came back clear",
+    # Getting worse, constant: not the pain.
+    "the rain is getting worse every night",
+    "the dog barking is a constant worry",
+    # Weakness and tingling that are no sign.
+    "i go weak at the knees when i heard that song",
+    "my feet caught on the sheet as i rolled over",
+    "i love the tingly feeling of a foot massage",
+    "i tingled all over for a second then i was fine",
+    "tingling down there? nope, nothing of the kind",
+    # A lifelong short leg.
+    "one leg has been shorter than the other all my life",
+])
+def test_round5_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

@@ -104,6 +104,16 @@ class TriageRules(BaseModel):
     places: tuple[str, ...] = ()
     # A clause with one of these asks about a symptom instead of reporting it.
     hypothetical: tuple[str, ...] = ()
+    # General questions ("is that normal", "when should I see a doctor about"): a
+    # hypothetical, unless the clause also names the speaker outside the question's own
+    # words ("my hip's gone all swollen, is that normal": a report).
+    general: tuple[str, ...] = ()
+    # Verbs that, opening a clause after "and", continue the clause before when that one
+    # is about someone or something else and not the speaker ("the cat jumped and fell
+    # off the bed": the cat fell).
+    continues: tuple[str, ...] = ()
+    # Words a bare denial clause may carry after its "no" ("nah, nothing like that").
+    bare_denial: tuple[str, ...] = ()
     # A clause with one of these is about long ago ("years ago I fell off a horse").
     long_ago: tuple[str, ...] = ()
     # A clause with one of these is in the past ("I had", "last week")...
@@ -164,6 +174,8 @@ _BREAKS = frozenset({"but", "and", "though", "although", "however", "plus", "whe
                      "except", "then", "also", "anyway"})
 _PUNCTUATION = re.compile(r"[.,;:!?\n]+")
 _FIRST_PERSON = frozenset({"i", "me", "myself", "mine", "we", "us"})
+# Words that put the speaker in a clause (a general question about them is a report).
+_SPEAKER = _FIRST_PERSON | {"my", "our"}
 _MAX_GAP = 2
 _SHORT_TAIL = 2
 _NEGATION_REACH = {"no": 2, "without": 2, "none": 3, "never": 4, "nothing": 2}
@@ -266,6 +278,7 @@ class _Compiled:
     things: tuple[tuple[str, ...], ...]
     places: tuple[tuple[str, ...], ...]
     hypothetical: tuple[tuple[str, ...], ...]
+    general: tuple[tuple[str, ...], ...]
     long_ago: tuple[tuple[str, ...], ...]
     past: tuple[tuple[str, ...], ...]
     resolved: tuple[tuple[str, ...], ...]
@@ -293,6 +306,7 @@ def _compiled(rules: TriageRules) -> _Compiled:
         things=many(rules.things),
         places=many(rules.places),
         hypothetical=many(rules.hypothetical),
+        general=many(rules.general),
         long_ago=many(rules.long_ago),
         past=many(rules.past),
         resolved=many(rules.resolved),
@@ -325,7 +339,8 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
         if out and words and words[0] in _TRAILING_DENIALS and all(
-                w in _BARE_DENIAL for w in words) and len(words) <= 4:
+                w in _BARE_DENIAL or w in rules.bare_denial for w in words) and len(
+                [w for w in words if w not in rules.bare_denial]) <= 4:
             # "Numb or tingly? No.": a bare denial answers the clause before it.
             out[-1] = _clause(compiled, [*out[-1].words, words[0]])
             continue
@@ -344,7 +359,9 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
             elif part:
                 merged.append(part)
         for part in merged:
-            if out and (part[0] in _SUBJECTLESS or _inherits_other(compiled, out[-1], part)):
+            if out and (part[0] in _SUBJECTLESS or _inherits_other(compiled, out[-1], part) or (
+                    part[0] in rules.continues and out[-1].others
+                    and not _FIRST_PERSON & set(out[-1].words))):
                 # "both my legs are sore and feel very weak": a clause with no subject of
                 # its own is about the one before.
                 part = [*out[-1].words, *part]
@@ -382,14 +399,19 @@ def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
         words = _NORMAL_Q.sub("", joined).split()
     others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
     things = frozenset(i for phrase in compiled.things for i in _find_exact(phrase, words))
-    hypothetical = any(_find(p, words) for p in compiled.hypothetical)
+    hypothetical = any(_find(p, words) for p in compiled.hypothetical) or any(
+        not _SPEAKER & {w for i, w in enumerate(words) if i not in hit}
+        for p in compiled.general for hit in _find(p, words))
 
     def has(phrases: tuple[tuple[str, ...], ...]) -> bool:
         return any(_find_exact(p, words) for p in phrases)
 
     anaphoric = bool(_ANAPHORA & set(words)) and not has(compiled.places)
+    # "it hasn't gone away" says it is not over.
+    resolved = any(not {"not", "never"} & set(words[max(0, at - 2):at])
+                   for p in compiled.resolved for at in _find_exact(p, words))
     return _Clause(tuple(words), others, hypothetical, has(compiled.long_ago),
-                   has(compiled.past), has(compiled.resolved), things & others, anaphoric)
+                   has(compiled.past), resolved, things & others, anaphoric)
 
 
 def _over(rule: SymptomRule, clause: _Clause, any_resolved: bool) -> bool:
@@ -476,6 +498,12 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
     return False
 
 
+def _plain(hit: Sequence[int], words: Sequence[str]) -> bool:
+    """A veto heard as said, no denial inside it: "he is not fine" is no "is fine"."""
+    return not {"not", "never", "no"} & {words[i] for i in range(hit[0], hit[-1] + 1)
+                                        if i not in hit}
+
+
 @dataclass
 class Reading:
     """What free text says about each symptom rule."""
@@ -524,11 +552,15 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         vetoed = (rule.within == "text" and any(
             not _denied(compiled, c.words, range(at, at + len(u)))
             for u in unless for c in clauses for at in _find_exact(u, c.words))) or any(
-            _find(u, whole) for u in compiled.unless_text[symptom_id])
+            _plain(hit, whole) for u in compiled.unless_text[symptom_id] for hit in _find(u, whole))
         usable = [
             c for c in clauses
             if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)
-            and not any(_find_exact(u, c.words) for u in unless)
+            # A denied veto of a ``within: text`` rule is none in its own clause either
+            # ("weight is reducing without any diet").
+            and not any(rule.within != "text"
+                        or not _denied(compiled, c.words, range(at, at + len(u)))
+                        for u in unless for at in _find_exact(u, c.words))
         ]
         heard = False
         for clause in clauses:

@@ -11,6 +11,7 @@ from tests.understanding import (
     DataError,
     Figure,
     Item,
+    Outcome,
     figures,
     is_heldout,
     load_items,
@@ -250,7 +251,8 @@ def test_round5_sets_keep_their_red_flags_and_false_alarms(
 
 # Round 5: the blind sets 12g and 12h (before: red flags 121/125 and 112/123, clarify
 # 15/15 and 14/15) and the own emergency probe (before: 177/219, 18/18, 9/91 alarms).
-ROUND5_BLIND = (TUNING.parent / "phrasings_2026_12g.yaml", TUNING.parent / "phrasings_2026_12h.yaml")
+ROUND5_BLIND = (TUNING.parent / "phrasings_2026_12g.yaml",
+                TUNING.parent / "phrasings_2026_12h.yaml")
 EMERGENCY_PROBE = TUNING.parent / "probe_emergency_round5.yaml"
 
 
@@ -268,3 +270,27 @@ def test_the_emergency_probe_hears_emergencies_in_every_state_and_stays_quiet() 
     assert found["class red_flag"].rate >= 0.99, found["class red_flag"].line()
     assert found["class clarify"].rate == 1.0, found["class clarify"].line()
     assert found["false alarms (ordinary)"].passed == 0, found["false alarms (ordinary)"].line()
+
+
+# Round 5: two blind tuning sets (12g, 12h), measured once before: false alarms 4/79 and
+# 4/79; red flags at urgent / same day / doctor / GP 73/75 and 56/58. This part (triage
+# near the non-emergency levels and false alarms) is asserted here; the emergency rules'
+# figures are another round-5 part's.
+ROUND5_LEVELS = ROUND5_BLIND
+
+
+@pytest.fixture(scope="module")
+def round5_outcomes() -> list[Outcome]:
+    items = [i for path in ROUND5_LEVELS for i in load_items(path)
+             if i.expect == "ordinary" or (i.expect == "red_flag" and i.level != "emergency")]
+    return run_items(items)
+
+
+def test_round5_sets_rarely_alarm_and_keep_non_emergency_levels(
+    round5_outcomes: list[Outcome],
+) -> None:
+    result = figures(round5_outcomes)
+    alarms = result["false alarms (ordinary)"]
+    assert alarms.rate <= 0.02, alarms.line()
+    red_flags = result["class red_flag"]
+    assert red_flags.rate >= 0.98, red_flags.line()
