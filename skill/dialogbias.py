@@ -59,6 +59,8 @@ def _pause_then_question(text: str) -> bool:
 def _confirmation(match: Match, text: str, intent: str) -> str | None:
     """CONFIRMED / DENIED for the words said after Dialog.ConfirmIntent of ``intent``,
     or None when they are another request ("which side should I lie on")."""
+    if match.intent == "AMAZON.CancelIntent" and confirm_answer(text) == "no":
+        return "DENIED"  # "nah don't bother": a no, and nothing is deleted either way
     if match.kind != "IntentRequest" or match.intent in _NOT_AN_ANSWER:
         return None
     if match.intent not in _NO_TOPIC and match.intent != intent and _pause_then_question(text):

@@ -206,3 +206,116 @@ def test_the_side_to_lie_on_is_the_side_question(text: str) -> None:
     rules = default_library().for_locale("en-US").sections["triage"]
     assert isinstance(rules, TriageRules)
     assert understand(matcher(), rules, text).match.intent == "WhichSideIntent"
+
+
+# Round 5: numbers that are no score, loose reminders, dialog-state answers. None of
+# these phrasings is a sample, a tuning sentence or a probe sentence.
+@pytest.mark.parametrize(("text", "intent"), [
+    ("five in the morning and the hip's still aching, what do i do", "NightPainIntent"),
+    ("awake since three with this sore hip, help me", "NightPainIntent"),
+    ("four nights now my hip's kept me up, any suggestions", "NightPainIntent"),
+    ("tell me that one again", "AMAZON.RepeatIntent"),
+])
+def test_an_hour_or_a_count_is_never_logged_as_a_score(text: str, intent: str) -> None:
+    found = matcher().match(text)
+    assert found.intent == intent
+    assert "Score" not in found.slots
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("remind me nightly ten o'clock for my stretches", "stretch"),
+    ("a nudge at seven every morning for my stiffness score please", "checkin"),
+    ("could i get a reminder about the exercises at six", "stretch"),
+])
+def test_a_reminder_word_with_a_time_sets_a_reminder_not_a_score(text: str, kind: str) -> None:
+    found = matcher().match(text)
+    assert found.intent == "SetReminderIntent"
+    assert found.slots["ReminderKind"].resolved_id == kind
+    assert "Time" in found.slots
+
+
+@pytest.mark.parametrize("text", [
+    "stop reminding me about the exercises", "what reminders are on", "cancel my stretch reminder",
+])
+def test_a_reminder_word_that_cancels_or_lists_is_not_a_new_reminder(text: str) -> None:
+    assert matcher().match(text).intent != "SetReminderIntent"
+
+
+@pytest.mark.parametrize(("text", "score"), [
+    ("four, no, five", "5"), ("six sorry i mean seven", "7"), ("two, make it three", "3"),
+    ("eight, actually seven", "7"), ("five, five i'd say", "5"),
+])
+def test_a_score_said_again_after_a_repair_is_the_second(text: str, score: str) -> None:
+    found = matcher().match(text, expecting=("CheckInIntent", "Score"))
+    assert found.slots["Score"].value == score
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("ten, no, half ten", "half ten"), ("seven sorry i mean eight", "eight"),
+    ("let's go quarter past nine", "quarter past nine"),
+])
+def test_a_time_taken_back_is_the_time_said_after(text: str, said: str) -> None:
+    assert time_words(text) == said
+
+
+@pytest.mark.parametrize(("text", "position"), [
+    ("back, i reckon", "back"),
+    ("my front, face down mostly", "stomach"),
+    ("on my back like a starfish lol", "back"),
+    ("i go on my side, always have", "side"),
+])
+def test_the_position_question_takes_a_position_said_with_a_joke_or_twice(
+    runtime: SkillRuntime, clock: FakeClock, text: str, position: str
+) -> None:
+    convo = make_conversation(runtime, clock)
+    convo.launch()
+    convo.say("pillow tips")
+    exchange = convo.say(text)
+    assert exchange.match is not None and exchange.match.intent == "PillowIntent"
+    assert exchange.match.slots["Position"].resolved_id == position
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("right, that's the lot done", "AMAZON.NextIntent"),
+    ("that's me", "AMAZON.NextIntent"),
+    ("ouch that's giving me grief", "MoveHurtsIntent"),
+    ("this isn't agreeing with my hip", "MoveHurtsIntent"),
+    ("how do i do the knee rocks thing", "MoveInfoIntent"),
+])
+def test_inside_a_routine_done_hurt_and_how_words_are_the_routines_own(
+    routine: Conversation, text: str, intent: str
+) -> None:
+    exchange = routine.say(text)
+    assert exchange.match is not None and exchange.match.intent == intent
+
+
+@pytest.mark.parametrize(("text", "intent", "slots"), [
+    ("go on then, the strengthening", "StartRoutineIntent", {"RoutineName": "strengthening"}),
+    ("is it okay to do the stairs a lot", "DaytimeHabitsIntent", {}),
+    ("can i sleep on my left side tonight", "WhichSideIntent", {"Side": "left"}),
+    ("is it alright to lie on my right side", "WhichSideIntent", {"Side": "right"}),
+    ("time for the stiffness score", "CheckInIntent", {}),
+    ("i've got five minutes spare, can we do the bedtime routine", "StartRoutineIntent",
+     {"RoutineName": "bedtime"}),
+])
+def test_loose_requests_land_on_their_intent(
+    text: str, intent: str, slots: dict[str, str]
+) -> None:
+    from skill.content import default_library
+    from skill.core.triage import TriageRules
+    from skill.understanding.understand import understand
+
+    rules = default_library().for_locale("en-US").sections["triage"]
+    assert isinstance(rules, TriageRules)
+    found = understand(matcher(), rules, text).match
+    assert found.intent == intent
+    assert {name: v.resolved_id for name, v in found.slots.items()
+            if name in slots} == slots
+
+
+def test_a_no_said_as_dont_bother_keeps_the_data(runtime: SkillRuntime, clock: FakeClock) -> None:
+    convo = make_conversation(runtime, clock)
+    convo.launch()
+    convo.say("delete my data")
+    exchange = convo.say("nah, don't bother")
+    assert exchange.match is not None and exchange.match.intent == "AMAZON.NoIntent"

@@ -21,25 +21,29 @@ NEXT_WORDS = frozenset({
     "done", "done that", "done that one", "finished", "finished that", "finished that one",
     "okay", "ok", "okay done", "ok done", "got it", "ready", "i am ready", "ready now",
     "that is done", "that one is done", "all right", "alright", "right", "yep done",
+    # Scottish and northern English "that's me (done)": I've finished.
+    "that is me", "that is me done", "that is me finished",
 })
 _HURT = re.compile(
     # A pinch or a twinge in a stretch is the stop rule's sign too: a gentler version.
     # So is a move the hip "doesn't like", one "making it worse" or "killing" it, and
     # Indian English "paining".
     r"\b(hurts?|hurting|painful|pain|paining|sore|ouch|ow|owww*|agony|too much"
-    r"|pinch(?:es|ing)?|twinges?|twinging|killing"
+    r"|pinch(?:es|ing)?|twinges?|twinging|killing|grief|gyp|aching|aches|stings?|stinging"
+    r"|uncomfortable|(?:not|isn t|is not|doesn t|does not) (?:agree|agreeing|feel right|right)"
     r"|(?:making|made|makes) (?:it|my hip|things) (?:worse|sharper|hurt)"
     r"|(?:does not|doesn t|dont|do not|is not|isn t) (?:like|liking)|not liking)\b"
 )
 # "I'm done", "that's my ten done", "yep finished", "completed": a move finished, said
 # the way people do while lying down. Only these words, at least one saying "done".
 _DONE_WORDS = frozenset({"done", "finished", "completed", "complete", "got", "did", "ready",
-                         "next"})
+                         "next", "held"})
 _ACK_WORDS = _DONE_WORDS | frozenset({
     "yep", "yes", "yeah", "yup", "okay", "ok", "cool", "right", "alright", "all", "sweet",
     "great", "good", "lovely", "nice", "sorted", "that", "this", "it", "them", "those",
     "one", "is", "my", "i", "have", "ve", "with", "the", "reps", "rep", "set", "now", "and",
-    "so", "there", "we", "go", "lot", "bunch", "these", "am",
+    "so", "there", "we", "go", "lot", "bunch", "these", "am", "holding", "held", "doing",
+    "me", "too", "both", "sides", "side",
 })
 _NOT_HURT = re.compile(r"\b(not|does not|no longer|doesn t|did not)\s+(hurt|sore|pain)")
 _PART_OF_DAY = re.compile(r"\b(am|pm|a m|p m|morning|afternoon|evening|night|tonight)\b")
@@ -61,6 +65,13 @@ _NUMBER_WORDS = frozenset({
 })
 
 
+def done_words(text: str | None) -> bool:
+    """Whether the words are nothing but a move finished ("right, that's that one
+    done", "that's me", "finished holding it")."""
+    plain = _plain(text or "")
+    return bool(plain) and (plain in NEXT_WORDS or _says_done(plain.split()))
+
+
 def routine_word(text: str | None) -> RoutineWord | None:
     """"done", "got it", "ready" -> next; "this one hurts my hip", "ouch" -> hurts."""
     plain = _plain(text or "")
@@ -78,6 +89,9 @@ def time_words(text: str | None) -> str | None:
     ("at seven" -> "seven", "every night at ten"): the answer to "what time?". None
     when the words name no hour."""
     plain = _LEAD.sub("", _plain(text or "")).strip()
+    repaired = _REPAIRED.match(plain)
+    if repaired is not None and time_words(repaired.group(1)) is not None:
+        return time_words(repaired.group(1))  # "nine, no, half nine": the second
     head, _ = split_period(plain)
     if isinstance(parse_time(head or ""), SpokenTime):
         return plain
@@ -92,13 +106,18 @@ def time_words(text: str | None) -> str | None:
     return None
 
 
+# A time taken back and said again: "nine, no, half nine", "eight sorry i mean ten".
+_REPAIRED = re.compile(
+    r"^.+?\b(?:no wait|no sorry|sorry i mean|i mean|no|sorry|actually|or rather|make that"
+    r"|make it)\s+(.+)$")
 _HEDGE_TAIL = re.compile(
     r"(?:\s+(?:please|thanks|thank you|i suppose|i guess|i think|i reckon|maybe|probably"
     r"|then|eh|mate|love|if that is (?:ok|okay|alright)|is fine|would be good|works|i would say"
     r"|or so|ish))+$"
 )
 _HEDGE_HEAD = re.compile(
-    r"^(?:(?:say|let s say|lets say|let us say|maybe|probably|how about|i d say|i would say"
+    r"^(?:(?:say|let s say|lets say|let us say|let s go|lets go|let us go|go with|go for"
+    r"|maybe|probably|how about|i d say|i would say"
     r"|like|just|after lunch|after dinner|before bed|in the|about|around|at"
     r"|um+|uh+|er+|erm|so|well)\s+)+"
 )

@@ -277,6 +277,8 @@ _POLITE_OPENERS = (
     "could you tell me ", "can you tell me ", "would you tell me ", "i was wondering ",
     "i wonder ", "do you know ", "i would like to know ", "i want to know ",
     "not bad ", "not too bad ",
+    "ok thank you ", "okay thank you ", "ok thanks ", "okay thanks ", "thank you ", "thanks ",
+    "i have been wondering ", "just wondering ", "i just wondered ", "i was just wondering ",
 )
 # Hedges that close an utterance without changing it ("... no matter what", "... i think").
 _POLITE_CLOSERS = (
@@ -285,6 +287,11 @@ _POLITE_CLOSERS = (
     " honestly", " to be honest", " do you reckon", " you think",
     # after a score: "i'm like a two this morning not bad"
     " not bad", " not too bad",
+    # terms of address closing a sentence ("i'd say i'm a three this morning love")
+    " love", " pet", " dear", " darling", " hun",
+    # an either-or tail that asks nothing new ("is it cause i sit all day or what")
+    " or not", " or what", " or is that bad", " or will it make it worse",
+    " or will that make it worse", " or am i wasting my money", " or is it a waste of money",
 )
 # Keyword fallback: an intent wins on its distinctive words only if they explain this much of
 # the utterance's (IDF-weighted) content, and clearly more than the runner-up does.
@@ -490,31 +497,131 @@ class Matcher:
                 break
         if not text:
             return self._fallback(0.0)
-        result = self._match_text(text)
-        clock = _CLOCK_TIME.search(text)
-        if clock is not None and any(
-            self._type_of(result.intent or "", name).is_number
-            and value.value == parse_number(clock.group("n") or clock.group("h"))
-            for name, value in result.slots.items()
-        ):
-            # "it's 3 am and my hip hurts": a clock time is not a 0-10 score. Match
-            # again without it rather than log a score nobody gave.
-            rest = _CLOCK_TIME.sub(" ", text).strip()
-            result = self._match_text(rest) if rest else self._fallback(0.0)
-        if result.intent == FALLBACK_INTENT and not corrected:
+        result = self._scored(text)
+        whole = text
+        if self._weak(result) and not corrected:
             # A request after a story or with a tail ("long day at work, can we do the
             # bedtime routine"; "which side am i meant to be on, sorry it's late"): the
             # clause, or the words from a request's opening word on, that fit a sample.
+            # Words only a loose capture holds ("i've only got ten minutes" as a
+            # symptom) are no reading to stop at while a clause has a real one.
+            weak: tuple[Match, str] | None = None
             for part in _request_parts(raw, text):
-                partial = self._match_text(part)
-                if partial.intent != FALLBACK_INTENT:
-                    result, text = partial, part
-                    break
+                partial = self._scored(part)
+                if partial.intent == FALLBACK_INTENT:
+                    continue
+                if self._weak(partial):
+                    weak = weak or (partial, part)
+                    continue
+                result, text = self._after_story(whole, part, partial), part
+                break
+            else:
+                if weak is not None and result.intent == FALLBACK_INTENT:
+                    result, text = self._after_story(whole, weak[1], weak[0]), weak[1]
+        result = self._pain_plea(whole, result)
+        result = self._as_reminder(whole, result)
         result = self._with_time(text, result)
         result = self._with_values(text, result)
         if expecting is not None:
-            return self._expected(text, result, *expecting)
+            return self._expected(text, result, *expecting, whole=whole)
         return result
+
+    def _scored(self, text: str) -> Match:
+        """The words' request, with no number that is not a 0-10 score taken for one.
+
+        "it's 3 am and my hip hurts", "awake since two", "for three nights", "say
+        that one again": a clock time, an hour or a count of something, or "one"
+        standing for a thing is no score. Matched again without those words rather
+        than log a score nobody gave."""
+        result = self._match_text(text)
+        for _ in range(3):
+            rest = self._without_false_score(text, result)
+            if rest is None:
+                return result
+            if not rest:
+                return self._fallback(0.0)
+            text, result = rest, self._match_text(rest)
+        return result
+
+    def _without_false_score(self, text: str, result: Match) -> str | None:
+        """The words without the number the result logs as a score, when that
+        number is plainly no score; None when the result holds no such number."""
+        scores = {value.value for name, value in result.slots.items()
+                  if self._type_of(result.intent or "", name).is_number}
+        if not scores:
+            return None
+        clock = _CLOCK_TIME.search(text)
+        if clock is not None and parse_number(clock.group("n") or clock.group("h")) in scores:
+            return " ".join(_CLOCK_TIME.sub(" ", text, count=1).split())
+        tokens = text.split()
+        for start, end, phrase in _find_values(_NUMBER_TYPE, tokens):
+            if parse_number(phrase) not in scores:
+                continue
+            before = tokens[start - 1] if start else ""
+            after = tokens[end] if end < len(tokens) else ""
+            placed = before == "at" and (
+                phrase.startswith("a ") or (start > 1 and tokens[start - 2] in _AT_A_SCORE))
+            if (after in _COUNTED or (before in _BEFORE_A_TIME and not placed)
+                    or (phrase == "one" and before in _ONE_IS_A_THING)
+                    or _REMINDER_WORDS & set(tokens)):
+                cut = end + 1 if after in _COUNTED else end
+                return " ".join(tokens[:start] + tokens[cut:])
+        return None
+
+    def _weak(self, match: Match) -> bool:
+        """No reading, or a symptom only a loose capture of unknown words holds (triage
+        reads the words themselves, so that capture adds nothing)."""
+        return match.intent == FALLBACK_INTENT or (
+            match.intent == _TRIAGED_INTENT and match.score < 1.0
+            and self._long_unknown_value(match))
+
+    def _pain_plea(self, whole: str, result: Match) -> Match:
+        """ "it's three thirty am and my hip is throbbing, ideas?": words about the
+        pain closed by a plea ("any ideas", "what can i do", "please help") that no
+        sample fits ask what to do about the pain."""
+        if result.intent not in (FALLBACK_INTENT, *_PLEAS) or _NIGHT_PAIN not in self._intent_slots:
+            return result
+        plea = next((p for p in _PLEA_TAILS if whole.endswith(" " + p)), None)
+        if plea is None or not _PAIN_WORDS & set(whole[: -len(plea)].split()):
+            return result
+        return Match("IntentRequest", _NIGHT_PAIN, {}, 0.6)
+
+    def _after_story(self, whole: str, part: str, partial: Match) -> Match:
+        """ "been awake since two with this hip, what do i do": a plea for help
+        after words about the hip hurting asks what to do about the pain, not how
+        the skill works."""
+        if (partial.intent not in _PLEAS or _NIGHT_PAIN not in self._intent_slots
+                or not _PAIN_WORDS & set(whole.split()) - set(part.split())):
+            return partial
+        return Match("IntentRequest", _NIGHT_PAIN, {}, min(partial.score, 0.8))
+
+    def _as_reminder(self, text: str, result: Match) -> Match:
+        """ "remind me daily morning eight for stiffness", "give us a nudge at half
+        ten to do me stretches": a reminder word with no other reminder request is
+        a reminder to set, never a score, a routine or a check-in."""
+        words = set(text.split())
+        if (result.kind != "IntentRequest" or not _REMINDER_WORDS & words
+                or result.intent in _REMINDER_INTENTS or result.intent == _TRIAGED_INTENT
+                or _NOT_SETTING & words or _SET_INTENT not in self._intent_slots
+                or any(cue in f" {text} " for cue in _NOT_SETTING_PHRASES)):
+            return result
+        slots: dict[str, SlotValue] = {}
+        tokens = text.split()
+        for name in self.slot_names(_SET_INTENT):
+            slot_type = self._type_of(_SET_INTENT, name)
+            if not slot_type.lookup:
+                continue
+            found = _find_values(slot_type, tokens)
+            ids = {slot_type.lookup[phrase][0] for _, _, phrase in found}
+            if len(ids) == 1:
+                phrase = max(found, key=lambda f: f[1] - f[0])[2]
+                slots[name] = self._slot_value(_SET_INTENT, name, phrase)
+        time_slot = next((name for name in self.slot_names(_SET_INTENT)
+                          if self._slot_types.get((_SET_INTENT, name)) == "AMAZON.TIME"), None)
+        said = _time_after_preposition(text) or _time_anywhere(tokens)
+        if time_slot is not None and said is not None:
+            slots[time_slot] = SlotValue(time_slot, said, None, None)
+        return Match("IntentRequest", _SET_INTENT, slots, min(result.score, 0.8) or 0.6)
 
     def _with_time(self, text: str, result: Match) -> Match:
         """Fill an empty AMAZON.TIME slot from "at ten" / "for half nine" anywhere in
@@ -559,12 +666,24 @@ class Matcher:
             return result
         return Match(result.kind, intent, slots, result.score)
 
-    def _expected(self, text: str, result: Match, intent: str, slot: str) -> Match:
-        if result.intent == intent and slot in result.slots:
-            return result
-        if result.intent in BUILTIN_SAMPLES and result.score >= 0.9:
-            return result  # a way out stays a way out
+    def _expected(self, text: str, result: Match, intent: str, slot: str, *,
+                  whole: str | None = None) -> Match:
         slot_type = self._type_of(intent, slot)
+        if slot_type.is_number and whole is not None and not _CLOCK_TIME.search(whole) and (
+                result.intent not in _WAYS_OUT or result.score < 0.9):
+            # "five, no, six. call it six", "three, actually four": the value after
+            # the repair, in all the words (a clause alone may hold the first).
+            said = _find_values(slot_type, whole.split())
+            repaired = _one_answer(slot_type, said, whole.split())
+            if len(said) > 1 and len(repaired) == 1:
+                return Match("IntentRequest", intent,
+                             {slot: self._slot_value(intent, slot, repaired[0][2])}, 0.9)
+        held = result.slots.get(slot) if result.intent == intent else None
+        if held is not None and (slot_type.is_number or held.resolved_id is not None
+                                 or not slot_type.lookup):
+            return result
+        if result.intent in _WAYS_OUT and result.score >= 0.9:
+            return result  # a way out stays a way out ("back" may answer "back or side?")
         if slot_type.is_number:
             if _CLOCK_TIME.search(text):
                 return result  # a time of day is never a score
@@ -573,6 +692,7 @@ class Matcher:
             values = _find_values(slot_type, text.split())
         else:
             return result  # times, dates: left to the model's own samples
+        values = _one_answer(slot_type, values, text.split())
         if len(values) != 1:
             return result  # none, or two candidates: not a bare answer
         value = self._slot_value(intent, slot, values[0][2])
@@ -1037,8 +1157,9 @@ def _shorthand(text: str) -> str:
 _REPAIR = re.compile(
     r"^(?P<head>.*?\w.*?)(?:\s*[,.;:-]+\s*(?:no+|nope|sorry|wait|no wait|no sorry|sorry no"
     r"|i mean|i meant|no i mean|sorry i mean|sorry i meant|actually|no actually)\s*[,.;:-]+\s*"
-    r"|\s*[,.;:-]*\s*\b(?:no wait|sorry i mean|sorry i meant|no i mean|no i meant|i mean|i meant"
-    r"|or rather)\b\s*[,.;:-]*\s*)(?P<fix>\w.*)$",
+    r"|\s*[,.;:-]*\s*\b(?<!am )(?<!was )(?<!are )"  # "am i meant to": no repair
+    r"(?:no wait|sorry i mean|sorry i meant|no i mean|no i meant|i mean|i meant"
+    r"|or rather)\b(?!\s+to\b)\s*[,.;:-]*\s*)(?P<fix>\w.*)$",
     re.IGNORECASE,
 )
 
@@ -1056,12 +1177,21 @@ def _self_corrections(raw: str) -> list[str]:
     if not head or not fix:
         return []
     readings: list[str] = []
+    numbers = [i for i, word in enumerate(head) if parse_number(word) is not None]
+    if numbers and parse_number(fix[0]) is not None:
+        # "remind me at nine, no, ten tonight" -> "remind me at ten tonight"
+        readings.append(" ".join(head[:numbers[-1]] + fix))
     if fix[0] in head:
         at = len(head) - 1 - head[::-1].index(fix[0])
         readings.append(" ".join(head[:at] + fix))
     elif len(head) > len(fix):
         readings.append(" ".join(head[: len(head) - len(fix)] + fix))
     readings.append(" ".join(fix))
+    # "where do the pillows go, sorry, i mean for lying on my side": a repair that
+    # adds to the words rather than replacing them.
+    marker = raw.strip()[found.end("head"):found.start("fix")]
+    if re.search(r"[,.;:-]", marker):
+        readings.append(" ".join(head + fix))
     return [r for r in dict.fromkeys(readings) if r]
 
 
@@ -1102,6 +1232,13 @@ _UNKNOWN_WORDS = 1
 # Words a capture may hold around the one value it names (see _one_value_inside).
 _VALUE_SLACK = 2
 _YES = "AMAZON.YesIntent"
+# Built-ins that stay themselves whatever slot was elicited. Previous, Next, Yes and
+# No are not among them: "back i suppose" answers "back, side or front?".
+_WAYS_OUT = frozenset({
+    "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
+    "AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent",
+    "AMAZON.NavigateHomeIntent", "AMAZON.MoreIntent",
+})
 _NEGATIONS = frozenset({"not", "no", "never", "nope", "nah"})
 _WHEN_WORDS = frozenset({"tomorrow", "tonight", "every", "each", "at", "clock", "am", "pm"})
 # Its slots are read by triage from the raw words, never resolved by the matcher's guess.
@@ -1133,6 +1270,31 @@ def _one_value_inside(slot_type: _SlotType, captured: str) -> tuple[str, str] | 
         return None  # "exercises tomorrow morning": the time is a slot of its own
     phrase = next(p for s, e, p in found if e - s == longest)
     return slot_type.lookup[phrase]
+
+
+# Words that take back what was said before them: "five, no, six", "three, actually
+# four", "seven sorry i mean six", "four, make it five".
+_REPAIR_WORDS = frozenset({"no", "nope", "actually", "sorry", "mean", "meant", "make",
+                           "rather", "wait", "call"})
+
+
+def _one_answer(slot_type: _SlotType, values: list[_Found],
+                tokens: Sequence[str]) -> list[_Found]:
+    """The values that answer an elicited slot: one value said twice ("front, face
+    down") is one answer; after a repair ("five, no, six. call it six") the last."""
+    if len(values) < 2:
+        return values
+    if slot_type.is_number:
+        said = {parse_number(phrase) for _, _, phrase in values}
+    else:
+        said = {slot_type.lookup[phrase][0] for _, _, phrase in values
+                if phrase in slot_type.lookup}
+    if len(said) == 1:
+        return values[-1:]
+    between = tokens[values[0][1]:values[-1][0]]
+    if _REPAIR_WORDS & set(between):
+        return values[-1:]
+    return values
 
 
 def _find_values(slot_type: _SlotType, tokens: Sequence[str]) -> list[_Found]:
@@ -1278,6 +1440,56 @@ def _captures_ordinary(match: Match, text: str) -> bool:
 
 
 _TIME_PREPOSITIONS = frozenset({"at", "for", "around", "about", "by"})
+# A number that counts something ("two hours", "three nights running", "five
+# minutes"), follows a word that places it in time ("since two", "till four"), or
+# sits before a part of the day ("four am", "six in the morning") is no score;
+# "one" after a determiner ("that one", "the next one") is a thing.
+_COUNTED = frozenset({
+    "hour", "hours", "hr", "hrs", "minute", "minutes", "min", "mins", "second", "seconds",
+    "sec", "secs", "night", "nights", "day", "days", "week", "weeks", "month", "months",
+    "year", "years", "times", "time", "am", "pm", "oclock", "o", "kids", "children",
+    "pillows", "pillow", "reps", "rep", "steps", "stairs", "flights", "miles", "km",
+    "kilometres", "kilometers", "tablets", "pills", "more", "of",
+})
+_BEFORE_A_TIME = frozenset({
+    "since", "till", "until", "til", "past", "after", "before", "from", "by", "at",
+    "gone", "last", "every", "each", "these", "those", "few", "next",
+})
+# "i'm at a five", "stays at four": a score placed, not a time.
+_AT_A_SCORE = frozenset({"am", "is", "are", "was", "be", "stay", "stays", "stayed", "sitting",
+                         "holding", "still", "about", "around", "maybe", "probably"})
+_ONE_IS_A_THING = frozenset({
+    "that", "this", "the", "next", "last", "other", "which", "each", "every", "no", "any",
+    "some", "another", "first", "new", "same", "good", "bad", "sore", "left", "right",
+})
+# Requests with no topic of their own that, after words about the pain, ask what to
+# do about it ("my hip's throbbing, what do i do" / "any ideas" / "help me out").
+_PLEAS = frozenset({"AMAZON.HelpIntent", "AMAZON.CancelIntent", "AMAZON.YesIntent",
+                    "AMAZON.NextIntent", "OutOfScopeIntent", "CatchAllIntent"})
+_NIGHT_PAIN = "NightPainIntent"
+_PLEA_TAILS = (
+    "ideas", "any ideas", "any tips", "tips", "help", "help me", "please help", "help me out",
+    "what can i do", "what do i do", "what should i do", "what to do", "anything i can do",
+    "anything you can suggest", "any suggestions", "suggestions", "what now", "now what",
+    "can you help", "can you help me", "what can i do about it", "what do i do about it",
+)
+_PAIN_WORDS = frozenset({
+    "hip", "hips", "pain", "painful", "paining", "ache", "aches", "aching", "achy", "sore",
+    "throbbing", "throbs", "hurts", "hurting", "killing", "awake", "settle", "agony",
+    "bum", "buttock", "backside", "thumping", "stabbing", "burning", "crook",
+})
+# "remind me ...", "a nudge at ten": a reminder, set unless the words cancel or list.
+_REMINDER_WORDS = frozenset({
+    "remind", "reminder", "reminders", "reminding", "nudge", "alarm", "alert", "ping", "shout",
+})
+_REMINDER_INTENTS = frozenset({"SetReminderIntent", "ListRemindersIntent",
+                               "CancelReminderIntent"})
+_SET_INTENT = "SetReminderIntent"
+_NOT_SETTING = frozenset({
+    "cancel", "stop", "delete", "remove", "off", "what", "which", "list", "any",
+    "anymore", "change", "when", "how", "why", "existing", "read", "tell", "show", "hear",
+})
+_NOT_SETTING_PHRASES = (" no more ", " do not want ", " get rid ", " too many ")
 
 
 def _time_after_preposition(text: str) -> str | None:
@@ -1292,6 +1504,22 @@ def _time_after_preposition(text: str) -> str | None:
             if isinstance(parse_time(words), SpokenTime):
                 return words
     return None
+
+
+def _time_anywhere(tokens: Sequence[str]) -> str | None:
+    """The longest clock time said anywhere ("daily morning eight", "six thirty am"),
+    or None: a reminder's hour needs no "at" before it."""
+    best: str | None = None
+    for start, token in enumerate(tokens):
+        if parse_number(token) is None and token not in ("half", "quarter"):
+            continue
+        for end in range(min(len(tokens), start + 5), start, -1):
+            words = " ".join(tokens[start:end])
+            if isinstance(parse_time(words), SpokenTime):
+                if best is None or len(words) > len(best):
+                    best = words
+                break
+    return best
 
 
 def _cap(text: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from skill.core.heard import routine_word
+from skill.core.heard import done_words, routine_word
 from skill.core.triage import Assessment, TriageRules, assess
 from skill.textnorm import normalise
 from skill.understanding.answers import (
@@ -64,6 +64,13 @@ ROUTINE_OVERRIDABLE = frozenset({
     "LogScoreIntent",
     "NightPainIntent", "WhyNightPainIntent", "CausesIntent", "MattressIntent", "PillowIntent",
     "WhichSideIntent", "DaytimeHabitsIntent", "AboutMuscleIntent",
+})
+
+# Requests a done-word never replaces: the ways out and the routine's own controls.
+ROUTINE_KEPT = frozenset({
+    "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.PauseIntent", "AMAZON.PreviousIntent",
+    "AMAZON.RepeatIntent", "AMAZON.StartOverIntent", "AMAZON.HelpIntent", NEXT, MOVE_HURTS,
+    OTHER_SIDE,
 })
 
 Kind = Literal["launch", "end", "request", "answer", "red_flag", "clarify", "not_understood"]
@@ -112,10 +119,13 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
     context = context or Context()
     match = matcher.match(text, expecting=context.expecting)
     asked = QUESTION_SLOTS.get(context.pending or "")
-    if asked is not None and match.intent == FALLBACK_INTENT:
-        # "Back, side or front?" asked without Dialog.ElicitSlot: words no sample fits
-        # that name one position ("curled up on my side", "on my front usually") answer it.
-        match = matcher.match(text, expecting=asked)
+    if asked is not None and _may_answer(match, *asked):
+        # "Back, side or front?" asked without Dialog.ElicitSlot: words that name one
+        # position ("curled up on my side", "back i suppose", "flat on me back like a
+        # corpse haha") answer it, unless they are another request of their own.
+        answered = matcher.match(text, expecting=asked)
+        if answered.intent == asked[0] and _resolved(answered, asked[1]):
+            match = answered
     if match.kind == "LaunchRequest":
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
@@ -149,6 +159,36 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
     return Understanding("request", match, found)
 
 
+# Readings that words naming a position or side may answer the bedside question
+# with: none is a request of its own there ("back" is no "go back" after "back, side
+# or front?"; "the left one" no other side).
+_ANSWERABLE = frozenset({
+    FALLBACK_INTENT, "CatchAllIntent", "AMAZON.PreviousIntent", "AMAZON.NextIntent",
+    OTHER_SIDE, "AMAZON.YesIntent", "AMAZON.NoIntent", "PillowIntent", "WhichSideIntent",
+    "NightPainIntent", "MoveHurtsIntent", "LogScoreIntent", "CheckInIntent",
+})
+
+
+_NEVER_AN_ANSWER = frozenset({
+    "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.RepeatIntent",
+    "AMAZON.PauseIntent", RED_FLAG_INTENT,
+})
+
+
+def _resolved(match: Match, slot: str) -> bool:
+    value = match.slots.get(slot)
+    return value is not None and value.resolved_id is not None
+
+
+def _may_answer(match: Match, intent: str, slot: str) -> bool:
+    if match.intent == intent and _resolved(match, slot):
+        return False  # already the answer
+    if match.intent in _NEVER_AN_ANSWER:
+        return False
+    # A weak reading ("i'm a side person i guess" near a who-can-help sample) yields too.
+    return match.intent in _ANSWERABLE or match.score < 0.9
+
+
 def _routine_step(match: Match, text: str) -> Match | None:
     """Inside a running routine, with no question pending, the words a person says
     lying down mean the routine's own requests: "okay", "yep got that", "that's my ten
@@ -156,9 +196,12 @@ def _routine_step(match: Match, text: str) -> Match | None:
     MoveHurtsIntent, never a score or a night-pain question; "do the left now" is the
     other side, not a sleeping-side question. Requests with their
     own meaning in a routine (stop, pause, hold length, the other side...) stay."""
+    word = routine_word(text)
+    if word == "next" and match.intent not in ROUTINE_KEPT and done_words(text):
+        # Nothing but done-words ("right, that's that one done"): no other request.
+        return Match("IntentRequest", NEXT, {}, match.score)
     if match.intent not in ROUTINE_OVERRIDABLE:
         return None
-    word = routine_word(text)
     if word == "hurts":
         return Match("IntentRequest", MOVE_HURTS, {}, match.score)
     if match.intent == "AMAZON.NoIntent":
@@ -194,4 +237,8 @@ def _side_question(match: Match, text: str) -> Match:
         return match
     if not (words & _WHICH_SIDE_WORDS) and len(words) > 2:
         return match  # "i sleep on my side": a position said, the pillow advice follows
-    return Match("IntentRequest", "WhichSideIntent", {}, match.score)
+    # "is it ok to sleep on my right side": the side named goes with the question.
+    named = words & SIDES
+    slots = ({"Side": SlotValue("Side", next(iter(named)), next(iter(named)), next(iter(named)))}
+             if len(named) == 1 else {})
+    return Match("IntentRequest", "WhichSideIntent", slots, match.score)

@@ -208,3 +208,41 @@ def test_round3_red_flags_are_heard_in_every_dialog_state(
     assert len(items) >= 100
     lost = [o.item.state for o in run_items(items) if not o.passed]
     assert len(lost) <= 1, lost
+
+
+# Round 5: the fresh blind sets 12g/12h (before round 5, requests 134/142 and 134/139)
+# and the own request probes (probe 184/244 before; the check probe, written after the
+# first changes, 61/77 when first measured).
+ROUND5 = {
+    "phrasings_2026_12g.yaml": 0.97,
+    "phrasings_2026_12h.yaml": 0.97,
+    "probe_requests_round5.yaml": 0.97,
+    "probe_requests_round5_check.yaml": 0.95,
+}
+
+
+@pytest.fixture(scope="module")
+def round5_figures() -> dict[str, dict[str, Figure]]:
+    return {name: figures(run_items(load_items(TUNING.parent / name))) for name in ROUND5}
+
+
+@pytest.mark.parametrize("name", sorted(ROUND5))
+def test_round5_requests_land_on_topic(
+    round5_figures: dict[str, dict[str, Figure]], name: str,
+) -> None:
+    figure = round5_figures[name]["class intent"]
+    assert figure.rate >= ROUND5[name], figure.line()
+
+
+@pytest.mark.parametrize(("name", "red_flags", "alarms"), [
+    # Floors at the figures before round 5: requests must never cost a red flag.
+    ("phrasings_2026_12g.yaml", 121 / 125, 4 / 79),
+    ("phrasings_2026_12h.yaml", 112 / 123, 4 / 79),
+])
+def test_round5_sets_keep_their_red_flags_and_false_alarms(
+    round5_figures: dict[str, dict[str, Figure]], name: str, red_flags: float, alarms: float,
+) -> None:
+    found = round5_figures[name]
+    assert found["class red_flag"].rate >= red_flags - 1e-9, found["class red_flag"].line()
+    alarm = found["false alarms (ordinary)"]
+    assert alarm.rate <= alarms + 1e-9, alarm.line()
