@@ -19,6 +19,7 @@ COMMAND_ENV: dict[str, tuple[str, ...]] = {
               "now", "tz"),
     "chat": (*_STORE_ENV, "profile", "now", "tz"),
     "check": (),
+    "learn": (),
     "package": ("lambda_arn", "endpoint_uri", "endpoint_certificate", "privacy_policy_url",
                 "terms_url", "profile", "log_level", "dynamodb_region"),
     "export": _STORE_ENV,
@@ -126,8 +127,8 @@ def _conversation(
     from skill.conversation import Conversation
     from skill.envelopes import Caller
     from skill.factory import make_deps, make_runtime
-    from skill.matcher import Matcher
     from skill.models import load_model, slot_types
+    from skill.understanding.learned import production_matcher
 
     settings = _settings(dev=True, **(clock or {}))
     model = load_model(locale)
@@ -136,7 +137,7 @@ def _conversation(
         runtime=make_runtime(settings, deps),
         # Envelope timestamps from the same clock the skill reads.
         clock=deps.clock,
-        matcher=Matcher(model),
+        matcher=production_matcher(model),
         caller=Caller(user_id=f"amzn1.ask.account.{user}", locale=locale, apl=apl),
         slot_types=slot_types(model),
     )
@@ -243,6 +244,33 @@ def _add_clock_arguments(parser: argparse.ArgumentParser, note: str) -> None:
     )
 
 
+def cmd_learn(args: argparse.Namespace) -> int:
+    from skill.models import available_locales, load_model
+    from skill.understanding import learned
+
+    folders = args.data or [Path(__file__).resolve().parents[1] / "tests" / "data" / "tuning"]
+    paths = sorted(p for folder in folders for p in Path(folder).glob("*.yaml"))
+    if not paths:
+        print(f"hiprest learn: no phrasing files in {', '.join(map(str, folders))}",
+              file=sys.stderr)
+        return 2
+    try:
+        model = learned.build([load_model(loc) for loc in available_locales()], paths)
+    except ValueError as exc:
+        print(f"hiprest learn: {exc}", file=sys.stderr)
+        return 2
+    target = Path(learned.__file__).with_name(learned.ARTEFACT)
+    text = model.to_json()
+    if args.check:
+        fresh = target.is_file() and target.read_text(encoding="utf-8") == text
+        print(f"{target.name}: {'up to date' if fresh else 'STALE: run hiprest learn'}")
+        return 0 if fresh else 1
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target} ({len(model.classes)} classes, {sum(model.docs.values())} phrasings,"
+          f" {len(paths)} files)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hiprest",
@@ -307,6 +335,18 @@ def build_parser() -> argparse.ArgumentParser:
         " `ask deploy` deploys package, code, stack and endpoint",
     )
     package.set_defaults(func=cmd_package)
+
+    learn = command(
+        "learn", help="retrain the learned reading of requests (skill/understanding) from"
+        " the models and the tuning phrasings",
+    )
+    learn.add_argument(
+        "--data", action="append", type=Path, metavar="DIR",
+        help="folder of labelled phrasing files (default tests/data/tuning; never held-out)",
+    )
+    learn.add_argument("--check", action="store_true",
+                       help="only report whether the committed model is up to date (exit 1 if not)")
+    learn.set_defaults(func=cmd_learn)
 
     export = command("export", help="print one user's stored data (self-hosted installs)")
     export.add_argument(

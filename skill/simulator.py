@@ -18,6 +18,7 @@ from skill.deps import Deps
 from skill.devclock import ClockError, DevClock, parse_now, parse_zone
 from skill.envelopes import Caller, SlotInput
 from skill.matcher import Matcher
+from skill.understanding.learned import production_matcher
 from skill.models import intent_names, language_model, load_model, slot_types
 from skill.runtime import EnvelopeError, SkillRuntime
 from skill.settings import LOCALES
@@ -25,7 +26,7 @@ from skill.settings import LOCALES
 
 @cache
 def _matcher(locale: str) -> Matcher:
-    return Matcher(load_model(locale))
+    return production_matcher(load_model(locale))
 
 
 def _exchange_json(convo: Conversation, ex: Exchange) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from skill.conversation import Conversation
 from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.matcher import Matcher
+from skill.understanding.learned import production_matcher
 from skill.models import load_model, slot_types
 from skill.runtime import SkillRuntime
 from skill.settings import Settings, load_settings
@@ -68,7 +69,7 @@ def make_conversation(
     model = load_model(locale)
     return Conversation(
         runtime=runtime,
-        matcher=Matcher(model),
+        matcher=production_matcher(model),  # what the console and simulator use
         caller=Caller(locale=locale, **caller),  # type: ignore[arg-type]
         clock=clock,
         slot_types=slot_types(model),

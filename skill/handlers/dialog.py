@@ -212,13 +212,13 @@ def matcher_for(locale: str) -> Matcher:
             found = _MATCHERS.get(locale)
             if found is None:
                 from skill.models import ModelError, available_locales, load_model
-                from skill.understanding.matcher import Matcher
+                from skill.understanding.learned import production_matcher
 
                 known = locale if locale in available_locales() else "en-US"
                 try:
-                    found = Matcher(load_model(known))
+                    found = production_matcher(load_model(known))
                 except ModelError:  # pragma: no cover - `hiprest check` loads every model
-                    found = Matcher(load_model("en-US"))
+                    found = production_matcher(load_model("en-US"))
                 _MATCHERS[locale] = found
     return found
 

@@ -48,10 +48,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from skill.core.reminders import SpokenTime, parse_time
 from skill.textnorm import normalise
+
+if TYPE_CHECKING:
+    from skill.understanding.learned import LearnedIntents
 
 __all__ = [
     "BUILTIN_SAMPLES",
@@ -395,7 +398,10 @@ _Key = tuple[float, ...]  # compared in order: similarity first, then tie-breaks
 class Matcher:
     """Compiled interaction model; :meth:`match` maps one utterance to a request."""
 
-    def __init__(self, model: Mapping[str, Any]) -> None:
+    def __init__(self, model: Mapping[str, Any], learned: LearnedIntents | None = None) -> None:
+        # ``learned``: the last-resort reading of words no sample fits (skill.understanding.
+        # learned); None hears samples only (model checks, unit tests of the samples).
+        self._learned = learned
         language_model = _language_model(model)
         self.invocation_name = normalise(str(language_model.get("invocationName", "")))
         self._types = {
@@ -733,7 +739,8 @@ class Matcher:
             fuzzy = self._fallback(0.0)
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
-        return self._match_keywords(stripped, ordinary) or loose or fuzzy
+        return (self._match_keywords(stripped, ordinary) or self._match_learned(stripped, ordinary)
+                or loose or fuzzy)
 
     def _long_unknown_value(self, match: Match) -> bool:
         """Whether a custom slot holds words that are none of its values (_UNKNOWN_WORDS)."""
@@ -766,9 +773,20 @@ class Matcher:
         (best, intent), runner_up = scores[0], scores[1][0] if len(scores) > 1 else 0.0
         if best < KEYWORD_THRESHOLD or best < KEYWORD_MARGIN * runner_up:
             return None
+        slots = self._heard_slots(intent, tokens, ordinary)
+        if slots is None:
+            return None
+        return Match("IntentRequest", intent, slots, round(0.7 * best, 3))
+
+    def _heard_slots(self, intent: str, tokens: list[str],
+                     ordinary: frozenset[int]) -> dict[str, SlotValue] | None:
+        """The intent's slots found anywhere in the words, with no sample aligned; None
+        when the intent is never said without one and none was heard."""
         slots: dict[str, SlotValue] = {}
         if self._intent_slots.get(intent):
-            sample = next(s for s in self._samples if s.intent == intent and s.slots)
+            sample = next((s for s in self._samples if s.intent == intent and s.slots), None)
+            if sample is None:
+                return None
             # No sample is aligned here, so its literal words may be a value ("on my back").
             sample = replace(sample, literal_stems=frozenset())
             slots, _ = self._search_slots(sample, tokens, [_stem(t) for t in tokens], {},
@@ -777,7 +795,23 @@ class Matcher:
             # is a PillowIntent without a position; a symptom needs its words).
             if not slots and intent in self._slot_bound:
                 return None
-        return Match("IntentRequest", intent, slots, round(0.7 * best, 3))
+        return slots
+
+    def _match_learned(self, text: str, ordinary: frozenset[int]) -> Match | None:
+        """Words no sample fits, read by the learned model (skill.understanding.learned):
+        only a confident request this model declares, with its slots heard."""
+        if self._learned is None:
+            return None
+        found = self._learned.predict(text)
+        if found is None or found.intent not in self._intent_slots:
+            return None
+        if found.probability < self._learned.threshold:
+            return None
+        slots = self._heard_slots(found.intent, text.split(), ordinary)
+        if slots is None:
+            return None
+        # Below any sample-based reading: a request said in a sample's words wins.
+        return Match("IntentRequest", found.intent, slots, round(0.5 * found.probability, 3))
 
     def _match_contained(self, text: str, ordinary: frozenset[int]) -> Match | None:
         """A sample (known slot values only) found inside the utterance, the rest filler.
@@ -1493,3 +1527,9 @@ def _cap(text: str) -> str:
         return text
     cut = text[:MAX_MATCH_CHARS]
     return cut.rsplit(" ", 1)[0] if " " in cut else cut
+
+
+# For skill.understanding.learned: the same words and stems the matcher reads.
+STOP_WORDS = _STOP_WORDS
+HEDGES = _HEDGES
+stem = _stem

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -40,6 +40,7 @@ from skill.models import load_model, slot_types
 from skill.runtime import SkillRuntime
 from skill.settings import load_settings
 from skill.store.memory import MemoryStore
+from skill.understanding.learned import LearnedIntents, default_learned
 
 LEVELS = ("emergency", "urgent", "same_day", "doctor", "gp")
 EXPECTS = ("red_flag", "clarify", "ordinary", "intent")
@@ -170,7 +171,9 @@ STATES: dict[str, Callable[[Conversation], None]] = {
 class Harness:
     """One runtime and store for a whole run; every item is a new user."""
 
-    def __init__(self) -> None:
+    def __init__(self, learned: LearnedIntents | None | Literal["default"] = "default") -> None:
+        # The learned reading the skill ships, unless a run compares another (crossval).
+        self._learned = default_learned() if learned == "default" else learned
         self._tmp = tempfile.TemporaryDirectory(prefix="hiprest-eval-")
         self.now = START
         self.store = MemoryStore()
@@ -191,7 +194,8 @@ class Harness:
     def _model(self, locale: str) -> tuple[Matcher, dict[str, dict[str, str]]]:
         if locale not in self._models:
             model = load_model(locale)
-            self._models[locale] = (Matcher(model), slot_types(model))
+            self._models[locale] = (Matcher(model, learned=self._learned),
+                                    slot_types(model))
             self._labels[locale] = _label_ids(model)
         return self._models[locale]
 
@@ -270,8 +274,9 @@ def _passes(item: Item, levels: Sequence[str], pending: str | None, intent: str 
     return intent in accepted and all(slots.get(k) == v for k, v in wanted.items())
 
 
-def run_items(items: Iterable[Item]) -> list[Outcome]:
-    harness = Harness()
+def run_items(items: Iterable[Item],
+              learned: LearnedIntents | None | Literal["default"] = "default") -> list[Outcome]:
+    harness = Harness(learned)
     try:
         return [harness.run(item) for item in items]
     finally:
