@@ -18,10 +18,10 @@ from skill.deps import Deps
 from skill.devclock import ClockError, DevClock, parse_now, parse_zone
 from skill.envelopes import Caller, SlotInput
 from skill.matcher import Matcher
-from skill.understanding.learned import production_matcher
 from skill.models import intent_names, language_model, load_model, slot_types
 from skill.runtime import EnvelopeError, SkillRuntime
 from skill.settings import LOCALES
+from skill.understanding.learned import production_matcher
 
 
 @cache

@@ -14,11 +14,11 @@ from skill.conversation import Conversation
 from skill.deps import Deps
 from skill.envelopes import Caller
 from skill.matcher import Matcher
-from skill.understanding.learned import production_matcher
 from skill.models import load_model, slot_types
 from skill.runtime import SkillRuntime
 from skill.settings import Settings, load_settings
 from skill.store.sqlite import SqliteStore
+from skill.understanding.learned import production_matcher
 from tests.support.dialog import FakeClock
 
 

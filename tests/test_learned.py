@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from skill.cli import main as cli_main
-from skill.core.triage import assess
 from skill.content import default_library
+from skill.core.triage import assess
 from skill.models import load_model
 from skill.understanding import learned
 from skill.understanding.learned import (

@@ -20,6 +20,7 @@ The trained counts are a committed file (``learned_intents.json``) built by
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -55,7 +56,7 @@ def features(text: str) -> list[str]:
     tokens = [t for t in normalise(text).split() if t not in HEDGES]
     stems = [stem(t) for t in tokens]
     words = [s for s, t in zip(stems, tokens, strict=True) if t not in STOP_WORDS]
-    return words + [f"{a}+{b}" for a, b in zip(stems, stems[1:], strict=False)]
+    return words + [f"{a}+{b}" for a, b in itertools.pairwise(stems)]
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ STATES: dict[str, Callable[[Conversation], None]] = {
 class Harness:
     """One runtime and store for a whole run; every item is a new user."""
 
-    def __init__(self, learned: LearnedIntents | None | Literal["default"] = "default") -> None:
+    def __init__(self, learned: LearnedIntents | Literal["default"] | None = "default") -> None:
         # The learned reading the skill ships, unless a run compares another (crossval).
         self._learned = default_learned() if learned == "default" else learned
         self._tmp = tempfile.TemporaryDirectory(prefix="hiprest-eval-")
@@ -275,7 +275,7 @@ def _passes(item: Item, levels: Sequence[str], pending: str | None, intent: str 
 
 
 def run_items(items: Iterable[Item],
-              learned: LearnedIntents | None | Literal["default"] = "default") -> list[Outcome]:
+              learned: LearnedIntents | Literal["default"] | None = "default") -> list[Outcome]:
     harness = Harness(learned)
     try:
         return [harness.run(item) for item in items]
