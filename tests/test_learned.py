@@ -161,3 +161,25 @@ def test_a_red_flag_is_triaged_before_any_learned_request() -> None:
     text = "would a topper help, i can't feel my bum since this morning"
     assert assess(rules, None, text, free_text=True).kind == "answer"
     assert understand(listening(), rules, text).kind == "red_flag"
+
+
+def test_a_learned_guess_never_cancels_a_reminder() -> None:
+    # The model is sure of this one; acting on it would cancel a reminder nobody meant.
+    text = "turn off the lights"
+    found = default_learned().predict(text)
+    assert found is not None and found.intent in learned.HEARD_ONLY
+    assert found.probability >= default_learned().threshold
+    assert listening().match(text).intent == FALLBACK_INTENT
+
+
+def test_a_learned_reading_keeps_words_a_sample_captured_for_the_same_request() -> None:
+    # "remind me to {ReminderKind}" captures "exercises tomorrow morning"; the learned
+    # reading alone would keep "do my exercises" and lose when it was asked for.
+    found = listening().match("remind me to do my exercises tomorrow morning")
+    assert found.intent == "SetReminderIntent"
+    assert "tomorrow morning" in found.slots["ReminderKind"].value
+
+
+def test_everyday_requests_for_other_skills_stay_not_understood() -> None:
+    for text in ("play some music", "play the radio", "tell me a joke"):
+        assert listening().match(text).intent == FALLBACK_INTENT, text

@@ -47,6 +47,10 @@ EXCLUDED = frozenset({
     "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
     "AMAZON.NavigateHomeIntent",
 })
+# Learned, so their words are not read as a neighbour's ("stop reminding me" is no
+# SetReminder), but never acted on: a guess must not cancel anything ("turn off the
+# lights" once cancelled the bedtime reminder).
+HEARD_ONLY = frozenset({"CancelReminderIntent"})
 _SLOT_REF = re.compile(r"\{[^}]+\}")
 
 
@@ -71,6 +75,7 @@ class LearnedIntents:
     def __init__(self, counts: Mapping[str, Mapping[str, int]], docs: Mapping[str, int],
                  alpha: float = ALPHA, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold  # the posterior below which the matcher ignores it
+        self.heard_only = HEARD_ONLY  # classes the matcher never answers with
         self.counts = {c: dict(v) for c, v in counts.items()}
         self.docs = dict(docs)
         self.alpha = alpha

@@ -739,8 +739,15 @@ class Matcher:
             fuzzy = self._fallback(0.0)
         if fuzzy.intent != FALLBACK_INTENT:
             return fuzzy
-        return (self._match_keywords(stripped, ordinary) or self._match_learned(stripped, ordinary)
-                or loose or fuzzy)
+        keyword = self._match_keywords(stripped, ordinary)
+        if keyword is not None:
+            return keyword
+        learned = self._match_learned(stripped, ordinary)
+        if learned is not None and loose is not None and loose.intent == learned.intent:
+            # Both say the same request: the sample's capture keeps every word said
+            # ("exercises tomorrow morning" still says when), the learned one only its values.
+            return loose
+        return learned or loose or fuzzy
 
     def _long_unknown_value(self, match: Match) -> bool:
         """Whether a custom slot holds words that are none of its values (_UNKNOWN_WORDS)."""
@@ -784,7 +791,10 @@ class Matcher:
         when the intent is never said without one and none was heard."""
         slots: dict[str, SlotValue] = {}
         if self._intent_slots.get(intent):
-            sample = next((s for s in self._samples if s.intent == intent and s.slots), None)
+            # The sample naming the most slots: "remind me to do my exercises tomorrow
+            # morning" has a kind and a period, and both must be heard, not the kind alone.
+            sample = max((s for s in self._samples if s.intent == intent and s.slots),
+                         key=lambda s: len(s.slots), default=None)
             if sample is None:
                 return None
             # No sample is aligned here, so its literal words may be a value ("on my back").
@@ -803,7 +813,8 @@ class Matcher:
         if self._learned is None:
             return None
         found = self._learned.predict(text)
-        if found is None or found.intent not in self._intent_slots:
+        if (found is None or found.intent not in self._intent_slots
+                or found.intent in self._learned.heard_only):
             return None
         if found.probability < self._learned.threshold:
             return None
