@@ -285,3 +285,39 @@ def test_bedtime_words_the_slot_caught_go_to_the_routine_not_to_triage(
     assert not exchange.ended
     assert "911" not in exchange.text
     assert "safety" not in store.load(USER)
+
+
+def test_a_safety_question_tells_alexa_to_expect_the_symptom_slot(convo: Conversation) -> None:
+    asked = convo.say("i've gone numb")
+    (directive,) = asked.directives
+    assert directive["type"] == "Dialog.ElicitSlot" and directive["slotToElicit"] == "Symptom"
+    assert directive["updatedIntent"]["name"] == "RedFlagIntent"
+    assert not asked.ended
+
+
+@pytest.mark.parametrize(
+    ("answer", "heard"),
+    [
+        # What a real Echo sends for the elicited slot: the spoken words, unresolved.
+        ("both of them", "call 911 now"),
+        ("kind of my backside too", "call 911 now"),
+        ("not sure to be honest", "call 911 now"),
+        ("only the left one", "doctor"),
+    ],
+)
+def test_an_answer_in_the_elicited_symptom_slot_answers_the_where_question(
+    runtime: SkillRuntime, clock: FakeClock, answer: str, heard: str
+) -> None:
+    caller = envelopes.Caller()
+    first = runtime.handle(envelopes.intent(
+        caller, clock(), "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput("i've gone numb", None, None, "Symptom")},
+    ))
+    assert first["response"]["directives"][0]["slotToElicit"] == "Symptom"
+    reply = runtime.handle(envelopes.intent(
+        caller, clock(), "RedFlagIntent",
+        {"Symptom": envelopes.SlotInput(answer, None, None, "Symptom")},
+        new=False, attributes=first["sessionAttributes"],
+    ))["response"]
+    assert heard in reply["outputSpeech"]["ssml"].lower()
+    assert reply["shouldEndSession"] is True

@@ -30,6 +30,7 @@ from skill.understanding.answers import (
     yes_no,
 )
 
+RED_FLAG_INTENT, SYMPTOM_SLOT = "RedFlagIntent", "Symptom"
 ONE_LEG = "one_leg"
 SADDLE = "saddle_numbness"
 BLADDER_BOWEL = "bladder_bowel"
@@ -111,10 +112,17 @@ def triage_reply(turn: Turn, symptom_id: str) -> Reply:
 
 
 def _ask(turn: Turn, kind: str, also: str | None = None) -> Reply:
+    """One short safety question. Alexa is told to expect the red-flag intent's
+    Symptom slot (``Dialog.ElicitSlot``): on a real Echo "both of them", "my bum" or
+    "only the left one" then come back as words in that slot, not as a pillow or
+    routine request that would drop the question."""
+    from skill.handlers.dialog import elicit
+
     say, reprompt = _QUESTION_LINES.get(kind, _QUESTION_LINES[CLARIFY])
-    turn.expect(kind if kind in _QUESTION_LINES else CLARIFY, also=also)
     v = turn.voice
-    return Reply().say(v.line(say)).ask(v.line(reprompt))
+    reply = Reply().say(v.line(say)).ask(v.line(reprompt))
+    kind = kind if kind in _QUESTION_LINES else CLARIFY
+    return elicit(turn, reply, kind, {"also": also}, RED_FLAG_INTENT, SYMPTOM_SLOT)
 
 
 def _clarify(turn: Turn, found: Assessment) -> Reply:
