@@ -145,3 +145,43 @@ def test_a_yes_that_also_names_the_other_side_is_both_legs(convo: Conversation) 
         A: call 911 now
         A: <ends>
     """)
+
+
+@pytest.mark.parametrize("text", [
+    # a carer speaking for the person: it is still their emergency
+    "my husband says he can't feel his backside",
+    "grandma has wet herself and she didn't notice",
+    "after the fall my wife's foot is pointing outwards",
+    # bladder and bowel said by their effect
+    "i can't tell any more when i need a number one",
+    "there was a wee accident and i never felt it",
+    "since tea time i've been leaking and can't stop it",
+])
+def test_round6_emergency_families_get_the_emergency_answer(rules: TriageRules,
+                                                            text: str) -> None:
+    assert reading(rules, text) == "answer:emergency"
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    # a carer's words count when they say the whole picture of one person
+    ("dad's got a fever and his hip is hot and swollen", "urgent"),
+    ("my wife had a fall but she's walking about okay", "same_day"),
+    ("the hip is giving off heat", "same_day"),
+    ("it gets worse night by night", "doctor"),
+])
+def test_a_carer_or_a_new_word_gets_its_own_level(rules: TriageRules, text: str,
+                                                 urgency: str) -> None:
+    assert reading(rules, text) == f"answer:{urgency}"
+
+
+@pytest.mark.parametrize("text", [
+    "my toddler wet the bed again",
+    "my granddaughter wet the bed when she stayed over",
+    "i wet my face before the stretches",
+    "is my hip getting better or worse overall",
+    "my stiffness fell to a two today",
+    "the notes were poorly written",
+    "my husband has a temperature",  # a fever alone of someone else stays theirs
+])
+def test_round6_near_misses_stay_quiet(rules: TriageRules, text: str) -> None:
+    assert reading(rules, text) == "ordinary"
