@@ -247,7 +247,7 @@ DIALOG_DIRECTIVES: tuple[tuple[str, str | None], ...] = (
     ("CheckInIntent", "Score"),
     ("SetReminderIntent", "Time"),
     ("DeleteDataIntent", None),
-    ("RedFlagIntent", "Symptom"),
+    (RED_FLAG, "Symptom"),
 )
 # Pending-question data key: [intent, slot] the answer elicited (see elicit()).
 ELICIT_KEY = "elicit"

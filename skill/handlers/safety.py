@@ -30,7 +30,7 @@ from skill.understanding.answers import (
     yes_no,
 )
 
-RED_FLAG_INTENT, SYMPTOM_SLOT = "RedFlagIntent", "Symptom"
+SYMPTOM_SLOT = "Symptom"
 ONE_LEG = "one_leg"
 SADDLE = "saddle_numbness"
 BLADDER_BOWEL = "bladder_bowel"
@@ -116,13 +116,13 @@ def _ask(turn: Turn, kind: str, also: str | None = None) -> Reply:
     Symptom slot (``Dialog.ElicitSlot``): on a real Echo "both of them", "my bum" or
     "only the left one" then come back as words in that slot, not as a pillow or
     routine request that would drop the question."""
-    from skill.handlers.dialog import elicit
+    from skill.handlers.dialog import RED_FLAG, elicit
 
     say, reprompt = _QUESTION_LINES.get(kind, _QUESTION_LINES[CLARIFY])
     v = turn.voice
     reply = Reply().say(v.line(say)).ask(v.line(reprompt))
     kind = kind if kind in _QUESTION_LINES else CLARIFY
-    return elicit(turn, reply, kind, {"also": also}, RED_FLAG_INTENT, SYMPTOM_SLOT)
+    return elicit(turn, reply, kind, {"also": also}, RED_FLAG, SYMPTOM_SLOT)
 
 
 def _clarify(turn: Turn, found: Assessment) -> Reply:
@@ -166,7 +166,7 @@ class RedFlagHandler(IntentHandler):
         self.registry = registry
 
     def reply(self, turn: Turn) -> Reply:
-        slot = turn.slot("Symptom")
+        slot = turn.slot(SYMPTOM_SLOT)
         # Slot text is raw ("can't walk"); triage normalises it as the matcher does.
         found = assess(_rules(turn), slot.resolved_id, slot.value)
         if found.kind == "answer":

@@ -791,8 +791,8 @@ class Matcher:
         when the intent is never said without one and none was heard."""
         slots: dict[str, SlotValue] = {}
         if self._intent_slots.get(intent):
-            # The sample naming the most slots: "remind me to do my exercises tomorrow
-            # morning" has a kind and a period, and both must be heard, not the kind alone.
+            # The sample naming the most slots, so every slot is searched for (the first
+            # sample may name one only); an intent with some slot heard is no slotless one.
             sample = max((s for s in self._samples if s.intent == intent and s.slots),
                          key=lambda s: len(s.slots), default=None)
             if sample is None:
