@@ -246,7 +246,7 @@ def _add_clock_arguments(parser: argparse.ArgumentParser, note: str) -> None:
 
 def cmd_learn(args: argparse.Namespace) -> int:
     from skill.models import available_locales, load_model
-    from skill.understanding import learned
+    from skill.understanding import alarm, learned
 
     folders = args.data or [Path(__file__).resolve().parents[1] / "tests" / "data" / "tuning"]
     paths = sorted(p for folder in folders for p in Path(folder).glob("*.yaml"))
@@ -255,19 +255,27 @@ def cmd_learn(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        model = learned.build([load_model(loc) for loc in available_locales()], paths)
+        intents = learned.build([load_model(loc) for loc in available_locales()], paths)
+        flags = alarm.build(paths)
     except ValueError as exc:
         print(f"hiprest learn: {exc}", file=sys.stderr)
         return 2
-    target = Path(learned.__file__).with_name(learned.ARTEFACT)
-    text = model.to_json()
+    here = Path(learned.__file__).parent
+    built = {
+        here / learned.ARTEFACT: (intents.to_json(), f"{len(intents.classes)} classes, "
+                                  f"{sum(intents.docs.values())} phrasings"),
+        here / alarm.ARTEFACT: (flags.to_json(), f"{len(flags.classes)} classes"),
+    }
     if args.check:
-        fresh = target.is_file() and target.read_text(encoding="utf-8") == text
-        print(f"{target.name}: {'up to date' if fresh else 'STALE: run hiprest learn'}")
-        return 0 if fresh else 1
-    target.write_text(text, encoding="utf-8")
-    print(f"wrote {target} ({len(model.classes)} classes, {sum(model.docs.values())} phrasings,"
-          f" {len(paths)} files)")
+        stale = 0
+        for target, (text, _) in built.items():
+            fresh = target.is_file() and target.read_text(encoding="utf-8") == text
+            stale += not fresh
+            print(f"{target.name}: {'up to date' if fresh else 'STALE: run hiprest learn'}")
+        return 1 if stale else 0
+    for target, (text, summary) in built.items():
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target} ({summary}, {len(paths)} files)")
     return 0
 
 
@@ -337,8 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     package.set_defaults(func=cmd_package)
 
     learn = command(
-        "learn", help="retrain the learned reading of requests (skill/understanding) from"
-        " the models and the tuning phrasings",
+        "learn", help="retrain the learned readings of requests and of red flags"
+        " (skill/understanding) from the models and the tuning phrasings",
     )
     learn.add_argument(
         "--data", action="append", type=Path, metavar="DIR",

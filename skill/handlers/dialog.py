@@ -83,7 +83,8 @@ def red_flag_words(turn: Turn) -> str | None:
     if not words:
         return None
     from skill.core.heard import time_words
-    from skill.core.triage import TriageRules, assess
+    from skill.core.triage import TriageRules
+    from skill.understanding.alarm import assess_words, default_flags
 
     rules = turn.voice.content.sections["triage"]
     assert isinstance(rules, TriageRules)
@@ -96,7 +97,7 @@ def red_flag_words(turn: Turn) -> str | None:
         heard = _ASSESSED.get(key)
         if heard is None:
             # Free text: denials, other people and hypotheticals report no symptom.
-            found = assess(rules, None, text, free_text=True)
+            found = assess_words(rules, None, text, free_text=True, flags=default_flags())
             heard = found.kind in ("answer", "clarify")
             if len(_ASSESSED) >= _ASSESSED_MAX:
                 _ASSESSED.clear()

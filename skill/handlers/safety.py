@@ -17,6 +17,7 @@ from skill.handlers.base import IntentHandler, contextual_fallback
 from skill.registry import Registry
 from skill.reply import Reply
 from skill.turn import Turn
+from skill.understanding.alarm import assess_words, default_flags
 from skill.understanding.answers import (
     BLADDER,
     CLARIFY,
@@ -140,11 +141,12 @@ def _clarify(turn: Turn, found: Assessment) -> Reply:
 def free_text_reply(turn: Turn, words: str | None) -> Reply | None:
     """For a handler holding the person's own words (the catch-all utterance, a custom
     slot's raw value, any text in any dialog state): the red-flag answer, or its one
-    short question, or None when the words report no symptom. Triage is
-    ``assess(..., free_text=True)``: denials, other people and hypotheticals are none."""
+    short question, or None when the words report no symptom. Triage is the rules'
+    ``assess(..., free_text=True)`` (denials, other people and hypotheticals are none),
+    then the learned reading where they place no symptom."""
     if not words or not words.strip():
         return None
-    found = assess(_rules(turn), None, words, free_text=True)
+    found = assess_words(_rules(turn), None, words, free_text=True, flags=default_flags())
     if found.kind == "answer":
         return _answer(turn, found)
     if found.kind == "clarify":
@@ -168,7 +170,7 @@ class RedFlagHandler(IntentHandler):
     def reply(self, turn: Turn) -> Reply:
         slot = turn.slot(SYMPTOM_SLOT)
         # Slot text is raw ("can't walk"); triage normalises it as the matcher does.
-        found = assess(_rules(turn), slot.resolved_id, slot.value)
+        found = assess_words(_rules(turn), slot.resolved_id, slot.value, flags=default_flags())
         if found.kind == "answer":
             return _answer(turn, found)
         if found.kind == "ordinary":

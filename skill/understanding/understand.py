@@ -10,9 +10,10 @@ Order, so a red flag is never lost to whatever dialog is running:
 1. Launch / exit phrasings are what they are.
 2. A pending safety question ("Is it only in one leg?") takes the words as its answer,
    unless they are plainly a new request the model recognises with confidence.
-3. Free-text triage (:func:`skill.core.triage.assess`, ``free_text=True``): a red flag,
-   or an ambiguous one needing a short question, becomes ``RedFlagIntent`` carrying the
-   words, whatever intent the matcher preferred (a score, a routine word...).
+3. Free-text triage (the rules of :func:`skill.core.triage.assess`, ``free_text=True``,
+   then the learned reading of :mod:`skill.understanding.alarm` where they place no
+   symptom): a red flag, or an ambiguous one needing a short question, becomes
+   ``RedFlagIntent`` carrying the words, whatever intent the matcher preferred.
 4. A ``RedFlagIntent`` the matcher found in words triage reads as ordinary ("my leg
    fell asleep", "my husband has a fever") is not a red flag: not understood.
 5. Otherwise the matcher's request, or not understood (AMAZON.FallbackIntent).
@@ -24,8 +25,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from skill.core.heard import done_words, routine_word
-from skill.core.triage import Assessment, TriageRules, assess
+from skill.core.triage import Assessment, TriageRules
 from skill.textnorm import normalise
+from skill.understanding.alarm import LearnedFlags, assess_words, default_flags
 from skill.understanding.answers import (
     BLADDER,
     FALL,
@@ -141,8 +143,12 @@ def _says_more(pending: str, text: str, intent: str) -> bool:
 
 
 def understand(matcher: Matcher, rules: TriageRules, text: str,
-               context: Context | None = None) -> Understanding:
+               context: Context | None = None,
+               flags: LearnedFlags | Literal["default"] | None = "default") -> Understanding:
+    """What ``text`` means here. ``flags``: the learned red-flag reading under the rules
+    (None: the rules alone, for measuring what it adds)."""
     context = context or Context()
+    flags = default_flags() if flags == "default" else flags
     match = matcher.match(text, expecting=context.expecting)
     asked = QUESTION_SLOTS.get(context.pending or "")
     if asked is not None and _may_answer(match, *asked):
@@ -156,7 +162,7 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
         return Understanding("end", match)
-    found = assess(rules, None, text, free_text=True)
+    found = assess_words(rules, None, text, free_text=True, flags=flags)
     if context.pending in QUESTIONS:
         plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
                        and not _sounds_like_an_answer(context.pending, text))
