@@ -157,6 +157,8 @@ _JOINED = (
     ("pins and needles", "pinsandneedles"), ("hot and cold", "hotandcold"),
     ("day and night", "dayandnight"), ("night and day", "dayandnight"),
     ("sick and tired", "sickandtired"), ("on and off", "onandoff"),
+    # "giving way more and more", "worse and worse": one cue, not two clauses.
+    ("more and more", "moreandmore"), ("worse and worse", "worseandworse"),
     ("bottom of my foot", "sole of my foot"), ("bottom of my feet", "soles of my feet"),
     ("bottom of the stairs", "foot of the stairs"), ("bottoms of my feet", "soles of my feet"),
     ("can no longer", "cannot"), ("could not", "cannot"), ("am unable to", "cannot"),
@@ -184,7 +186,9 @@ _LIST_WORDS = frozenset({"or", "nor", "any", "real", "more", "new"})
 _SUBJECTLESS = frozenset({"feel", "feels", "feeling", "felt", "are", "is", "gone", "went",
                          "keep", "keeps", "getting", "got", "cannot", "can", "could", "will",
                          "would", "seems", "looks", "has"})
-_RESETS = frozenset({"just", "only", "rather", "instead", "more"})
+# "after" and "since" name an event that happened: "won't take any weight after the fall"
+# denies the weight, not the fall.
+_RESETS = frozenset({"just", "only", "rather", "instead", "more", "after", "since"})
 _FRAMING = frozenset({"like", "that", "as", "if", "though", "i", "say", "saying", "to"})
 _TRAILING_DENIALS = frozenset({"no", "nope", "nah", "none"})
 # Words a bare denial clause may carry besides the denial ("no, not really", "nope, none").
@@ -434,6 +438,8 @@ def _object(clause: _Clause, i: int) -> bool:
     j = i - 1
     while j >= 0 and clause.words[j] in _DETERMINERS:
         j -= 1
+    if j >= 1 and clause.words[j] == "on" and clause.words[j - 1] in ("hold", "hang"):
+        return False  # "hold on, the book fell": an aside, the book is the subject
     return j >= 0 and clause.words[j] in _PREPOSITIONS
 
 
