@@ -321,3 +321,21 @@ def test_an_answer_in_the_elicited_symptom_slot_answers_the_where_question(
     ))["response"]
     assert heard in reply["outputSpeech"]["ssml"].lower()
     assert reply["shouldEndSession"] is True
+
+
+def test_one_leg_with_the_bottom_said_to_be_fine_is_the_one_leg_answer(
+    convo: Conversation,
+) -> None:
+    convo.say("i've gone numb")
+    exchange = convo.say("just my left leg, my bottom is fine")
+    assert "visit to your doctor" in exchange.text.lower(), exchange.text
+    assert "call 911 now" not in exchange.text.lower()
+    assert_red_flag_answer(exchange)
+
+
+def test_taking_the_numbness_back_answers_what_was_said_instead(convo: Conversation) -> None:
+    convo.say("i've gone numb")
+    exchange = convo.say("no numbness really, the pain is constant whatever position i lie in")
+    assert "your doctor soon" in exchange.text.lower(), exchange.text
+    assert "call 911 now" not in exchange.text.lower()
+    assert_red_flag_answer(exchange)

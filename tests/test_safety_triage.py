@@ -567,3 +567,49 @@ def test_round5_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # A carer's report of the person's own legs (BRIEF.md): both is the emergency.
+    ("my wife's legs have both gone numb tonight", "emergency"),
+    ("dad says his left foot keeps tingling", "gp"),
+    # The person a carer speaks for: unwell, a fever, weight loss or cancer, with their hip.
+    ("mum has been poorly all day and her hip is much worse", "same_day"),
+    ("my husband's running a temperature and his hip is sore", "same_day"),
+    ("grandad's been losing weight and his hip aches at night", "doctor"),
+    ("my dad had chemo last year and his hip pain is new", "doctor"),
+    # "after" and "since" name what happened: the fall is still said.
+    ("my leg won't take my weight since the fall", "emergency"),
+    # "more and more" is one cue, not two clauses.
+    ("my right leg is giving way more and more", "same_day"),
+    ("came off my skateboard and can't stand up", "emergency"),
+    ("the insides of my legs feel like they're not mine", "emergency"),
+])
+def test_round7_red_flags_said_in_other_words_keep_their_level(
+    rules: TriageRules, text: str, want: str | None
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    # Someone else's illness beside the speaker's own hip.
+    "my husband is poorly and my hip is sore tonight",
+    # A negation inside a cue's words.
+    "my hip is not red",
+    "hang on, the remote fell off the bed",
+    # Figures of speech, an expected loss, a resolved symptom.
+    "that's a weight off my shoulders",
+    "i lost weight after giving birth, which was expected",
+    "that stretch knocked me out, in a good way",
+    "the fever is completely gone now, it was last week",
+    # Questions asked in general, the person saying they do not have it.
+    "i don't have a fever, i'm asking hypothetically",
+    "why do people ask about weight loss with hip pain",
+    "no history of cancer in me, i just wondered",
+    # The usual trip to the loo.
+    "i get up for a wee once a night, always have",
+])
+def test_round7_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

@@ -470,8 +470,12 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
 
 
 def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bool:
-    """A negation before the cue, close enough to reach it, that is not part of it."""
+    """A negation before the cue, close enough to reach it, that is not part of it, or
+    one in the words a cue lets between its own ("hip is not red" is no "hip red")."""
     first = hit[0]
+    if any(words[i] in ("not", "no", "never") for i in range(first + 1, hit[-1])
+           if i not in hit):
+        return True
     if words[first] in _NEGATION_LEADS or words[first] in ("cannot", "nothing"):
         # A cue that is a denial itself ("can't feel it", "no feeling") is not undone by
         # another ("the seat isn't there, I can't feel it"), unless the denial frames it:

@@ -99,14 +99,20 @@ def _not_sure(words: str) -> bool:
     return any(w == "sure" and "not" in split[max(0, i - 4):i] for i, w in enumerate(split))
 
 
+# A part said to be fine is no answer naming it: "just the right leg, the bum is fine".
+_FINE_PART = re.compile(
+    r"\b(?:the |my )?(?:" + "|".join(re.escape(p) for p in _SADDLE) + r")"
+    r" (?:is|are|feels|feel) (?:fine|ok|okay|alright|all right|normal|not numb)\b")
+
+
 def where_answer(text: str | None, intent: str | None = None) -> Where:
     """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
-    words = normalise(text or "")
+    words = _FINE_PART.sub(" ", normalise(text or "")).strip()
     if _both_sides(words):
         return "both_legs"
     if _not_sure(words) and not _has(words, *_SADDLE, *_BOTH):
         return "unsure"
-    return _read(text, intent, "one_leg", "both_legs", (
+    return _read(words, intent, "one_leg", "both_legs", (
         (_SADDLE, "saddle"), (_BOTH, "both_legs"), (_EMPTY, "unsure"), (_UNSURE, "unsure"),
         (_ONE, "one_leg"), (_YES, "one_leg"), (_NO, "both_legs"),
     ), "unsure")
