@@ -540,6 +540,17 @@ def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _
     return heard, discounted
 
 
+def _mentioned(compiled: _Compiled, symptom_id: str, clauses: Sequence[_Clause]) -> bool:
+    """Whether a rule's own words are said at all: one of its cues, or a cue of every one
+    of its groups, anywhere. A rule none of whose words occur cannot be heard, nor
+    denied, so its vetoes need no reading."""
+    def said(cues: Iterable[tuple[str, ...]]) -> bool:
+        return any(_find(cue, c.words) for cue in cues for c in clauses)
+
+    groups = compiled.groups[symptom_id]
+    return said(compiled.cues[symptom_id]) or (bool(groups) and all(map(said, groups)))
+
+
 def read_text(rules: TriageRules, text: str | None) -> Reading:
     """Every symptom the words report (not deny), before ranking."""
     if not text:
@@ -552,6 +563,9 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
 
     def heard_rule(symptom_id: str, anyone: bool, people: bool = False) -> tuple[bool, bool]:
         rule = rules.symptoms[symptom_id]
+        if not (rule.all_of and not rule.cues and not rule.groups) and not _mentioned(
+                compiled, symptom_id, clauses):
+            return False, False  # none of its words: neither heard nor discounted
         # A combination said of anyone ("my husband fell, he can't get up") means a
         # person; a plain call for help counts whatever word precedes it ("phone 000").
         people = people or (anyone and bool(rule.groups or rule.all_of))
