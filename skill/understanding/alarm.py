@@ -76,12 +76,8 @@ class LearnedFlags:
 
     def probabilities(self, text: str) -> dict[str, float]:
         found = set(features(text))
-        z = {c: self.bias[c] + sum(self.weights[c].get(f, 0.0) for f in found)
-             for c in self.classes}
-        top = max(z.values())
-        exp = {c: math.exp(v - top) for c, v in z.items()}
-        total = sum(exp.values())
-        return {c: v / total for c, v in exp.items()}
+        return _softmax({c: self.bias[c] + sum(self.weights[c].get(f, 0.0) for f in found)
+                         for c in self.classes})
 
     def read(self, text: str) -> FlagReading | None:
         """The most likely urgency, when the words are likely enough a red flag."""
@@ -111,6 +107,13 @@ class LearnedFlags:
         return cls(body["weights"], body["bias"])
 
 
+def _softmax(scores: Mapping[str, float]) -> dict[str, float]:
+    top = max(scores.values())  # shifted so exp() cannot overflow
+    exp = {c: math.exp(v - top) for c, v in scores.items()}
+    total = sum(exp.values())
+    return {c: v / total for c, v in exp.items()}
+
+
 def train(docs: Iterable[tuple[str, str]]) -> LearnedFlags:
     """Fit the weights over (label, text) pairs; duplicates count once."""
     seen: set[tuple[str, str]] = set()
@@ -129,12 +132,10 @@ def train(docs: Iterable[tuple[str, str]]) -> LearnedFlags:
     for _ in range(EPOCHS):
         shuffle.shuffle(rows)
         for label, found in rows:
-            z = {c: bias[c] + sum(weights[c].get(f, 0.0) for f in found) for c in classes}
-            top = max(z.values())
-            exp = {c: math.exp(v - top) for c, v in z.items()}
-            total = sum(exp.values())
+            p = _softmax({c: bias[c] + sum(weights[c].get(f, 0.0) for f in found)
+                          for c in classes})
             for c in classes:
-                grad = exp[c] / total - (1.0 if c == label else 0.0)
+                grad = p[c] - (1.0 if c == label else 0.0)
                 bias[c] -= RATE * grad
                 w = weights[c]
                 for f in found:
