@@ -228,9 +228,10 @@ class SafetyAnswerHandler(IntentHandler):
             if extra:
                 return _most_urgent(turn, *extra)
             return Reply(end_session=True).say(turn.voice.line("safety.clarify.no"))
-        if heard.kind == "answer" and retracts(words):
-            # "no numbness, it's constant pain whatever position": the question's reading
-            # is taken back, and what was said instead is answered.
+        if kind == WHERE and heard.kind == "answer" and retracts(words):
+            # "no numbness, it's constant pain whatever position": the numbness is taken
+            # back, and what was said instead is answered (a fall's question keeps its own
+            # answer: "fine now" there is about the leg).
             return _most_urgent(turn, said, *extra)
         if kind == WHERE:
             where = where_answer(words, intent)
