@@ -688,8 +688,10 @@ def is_ordinary(rules: TriageRules, text: str | None) -> bool:
     )
 
 
-def candidates(rules: TriageRules, resolved_id: str | None, heard: str | None) -> list[str]:
-    """Every reading of one red-flag request, most urgent first.
+def candidates(rules: TriageRules, resolved_id: str | None, heard: str | None,
+               reading: Reading | None = None) -> list[str]:
+    """Every reading of one red-flag request, most urgent first (``reading``: the words'
+    :func:`read_text`, when the caller has it already).
 
     The id from entity resolution comes with the heard words' readings; the more
     urgent wins, so a loosely resolved value never lowers the urgency of what was
@@ -702,7 +704,8 @@ def candidates(rules: TriageRules, resolved_id: str | None, heard: str | None) -
         assert resolved_id is not None
         found.append(resolved_id)
     specific = known and not rules.symptoms[resolved_id or ""].clarify
-    for symptom_id in classify_all(rules, heard):
+    said = (reading if reading is not None else read_text(rules, heard)).found
+    for symptom_id in said:
         if symptom_id in found or (specific and rules.symptoms[symptom_id].clarify):
             continue
         found.append(symptom_id)
@@ -739,15 +742,18 @@ class Assessment:
 
 
 def assess(
-    rules: TriageRules, resolved_id: str | None, heard: str | None, *, free_text: bool = False
+    rules: TriageRules, resolved_id: str | None, heard: str | None, *, free_text: bool = False,
+    reading: Reading | None = None,
 ) -> Assessment:
     """What to do with one red-flag request, or (``free_text``) any words a person said.
 
     Free text that reports no symptom is ``ordinary``; a red-flag request whose words
     we cannot place is asked about. Words that only deny or discount a symptom ("no
-    numbness", "my husband has a fever") are ordinary either way.
+    numbness", "my husband has a fever") are ordinary either way. ``reading``: the
+    words' :func:`read_text`, when the caller has it already; they are read once.
     """
-    found = candidates(rules, resolved_id, heard)
+    reading = reading if reading is not None else read_text(rules, heard)
+    found = candidates(rules, resolved_id, heard, reading)
     if found:
         best = rules.symptoms[found[0]]
         if best.clarify:
@@ -758,6 +764,6 @@ def assess(
     if not heard or not heard.strip():
         # Samples without a symptom are unambiguous ("this is an emergency").
         return Assessment("ordinary") if free_text else Assessment("answer")
-    if free_text or is_ordinary(rules, heard) or read_text(rules, heard).discounted:
+    if free_text or is_ordinary(rules, heard) or reading.discounted:
         return Assessment("ordinary")
     return Assessment("clarify")

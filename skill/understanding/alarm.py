@@ -38,6 +38,7 @@ from typing import Any, cast
 from skill.core.triage import (
     URGENCY_ORDER,
     Assessment,
+    Reading,
     TriageRules,
     Urgency,
     assess,
@@ -181,13 +182,14 @@ def default_flags() -> LearnedFlags:
     return LearnedFlags.from_json(text)
 
 
-def second_reading(rules: TriageRules, heard: str | None,
-                   flags: LearnedFlags | None) -> Assessment | None:
+def second_reading(rules: TriageRules, heard: str | None, flags: LearnedFlags | None,
+                   ruled: Reading | None = None) -> Assessment | None:
     """The learned answer for words the rules place no symptom in, or None. Words the
-    rules read as a denial, someone else's, a hypothetical or bedtime talk stay theirs."""
+    rules read as a denial, someone else's, a hypothetical or bedtime talk stay theirs.
+    ``ruled``: the rules' :func:`read_text` of the words, when the caller has it."""
     if flags is None or not heard or not heard.strip() or is_ordinary(rules, heard):
         return None
-    ruled = read_text(rules, heard)
+    ruled = ruled if ruled is not None else read_text(rules, heard)
     if ruled.found or ruled.discounted:
         return None
     reading = flags.read(heard)
@@ -200,10 +202,11 @@ def assess_words(rules: TriageRules, resolved_id: str | None, heard: str | None,
                  free_text: bool = False, flags: LearnedFlags | None = None) -> Assessment:
     """:func:`skill.core.triage.assess`, then the learned reading where the rules
     found no symptom: every place a person's words reach triage calls this."""
-    found = assess(rules, resolved_id, heard, free_text=free_text)
+    ruled = read_text(rules, heard)  # once, for the rules and the check beside them
+    found = assess(rules, resolved_id, heard, free_text=free_text, reading=ruled)
     if found.kind == "answer" or (found.kind == "clarify" and found.symptom is not None):
         return found
     if resolved_id is not None:
         return found  # a resolved slot value is the model's, not free words
-    learned = second_reading(rules, heard, flags)
+    learned = second_reading(rules, heard, flags, ruled)
     return learned if learned is not None else found

@@ -27,7 +27,7 @@ from typing import Literal
 from skill.core.heard import done_words, routine_word
 from skill.core.triage import Assessment, TriageRules
 from skill.textnorm import normalise
-from skill.understanding.alarm import LearnedFlags, assess_words, default_flags
+from skill.understanding.alarm import assess_words, default_flags
 from skill.understanding.answers import (
     BLADDER,
     FALL,
@@ -143,12 +143,8 @@ def _says_more(pending: str, text: str, intent: str) -> bool:
 
 
 def understand(matcher: Matcher, rules: TriageRules, text: str,
-               context: Context | None = None,
-               flags: LearnedFlags | Literal["default"] | None = "default") -> Understanding:
-    """What ``text`` means here. ``flags``: the learned red-flag reading under the rules
-    (None: the rules alone, for measuring what it adds)."""
+               context: Context | None = None) -> Understanding:
     context = context or Context()
-    flags = default_flags() if flags == "default" else flags
     match = matcher.match(text, expecting=context.expecting)
     asked = QUESTION_SLOTS.get(context.pending or "")
     if asked is not None and _may_answer(match, *asked):
@@ -162,7 +158,7 @@ def understand(matcher: Matcher, rules: TriageRules, text: str,
         return Understanding("launch", match)
     if match.kind == "SessionEndedRequest":
         return Understanding("end", match)
-    found = assess_words(rules, None, text, free_text=True, flags=flags)
+    found = assess_words(rules, None, text, free_text=True, flags=default_flags())
     if context.pending in QUESTIONS:
         plainly_new = (match.intent not in ANSWER_INTENTS and found.kind == "ordinary"
                        and not _sounds_like_an_answer(context.pending, text))
