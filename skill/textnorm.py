@@ -95,3 +95,21 @@ def normalise(text: str) -> str:
     text = text.replace("can not", "cannot")
     text = _OUT_OF_10_WORDS.sub("out of ten", text)
     return _SPACES.sub(" ", text).strip()
+
+
+# "my leg's tingling", "down below's gone numb": a possessive-looking "'s" after a
+# noun is "is" or "has", never a plural ("legs" would read as both legs).
+_APOSTROPHE_S = re.compile(r"(?<=[a-z])['\u2019]s\b", re.IGNORECASE)
+_KEEP_S = frozenset({"it", "that", "what", "there", "here", "where", "who", "how", "he",
+                     "she", "let"})
+
+
+def _split_s(match: re.Match[str]) -> str:
+    start = match.string.rfind(" ", 0, match.start()) + 1
+    word = match.string[start:match.start()].lower()
+    return match.group(0) if word in _KEEP_S else " is"
+
+
+def noun_is(text: str) -> str:
+    """``text`` with a noun's "'s" read as "is" (before :func:`normalise`)."""
+    return _APOSTROPHE_S.sub(_split_s, text)

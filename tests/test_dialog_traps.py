@@ -584,3 +584,14 @@ def test_the_simulator_carries_the_elicited_slot_to_the_next_turn(
     ).get_json()
     assert "sounded like a time" in time["speech_text"]
     assert "checkin" not in store.load("amzn1.ask.account.simulator")
+
+
+def test_numbness_taken_back_for_one_weak_leg_gets_the_weak_leg_answer_not_the_ambulance(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    # "not numb... my right leg's gone weak all of a sudden": one leg ("leg's" is no
+    # "legs", "all of a sudden" no "all of"), and sudden weakness is a same-day check.
+    convo.say("i've gone numb")
+    answer = convo.say("not numb exactly more that my right leg's gone weak all of a sudden")
+    assert answer.ended
+    assert [f["urgency"] for f in red_flags(store)] == ["same_day"]

@@ -90,6 +90,13 @@ def test_broad_bladder_words_ask_one_question(rules: TriageRules, text: str) -> 
     ("my bum", "saddle"), ("between my legs", "saddle"), ("just the left", "one_leg"),
     ("only my right leg", "one_leg"), ("i don't know", "unsure"), ("no", "both_legs"),
     ("yes", "one_leg"), ("no just the left one", "one_leg"),
+    # One leg's length is no "hip down" (both); a leg's "'s" is no plural.
+    ("only the left from the hip down to the knee", "one_leg"),
+    ("from the hip down", "both_legs"),
+    ("my right leg's gone weak all of a sudden", "one_leg"),
+    ("all of my legs", "both_legs"),
+    ("just my left leg, the other's normal", "one_leg"),
+    ("the other leg is numb too", "both_legs"),
 ])
 def test_where_answers_are_read_as_people_say_them(answer: str, where: str) -> None:
     assert where_answer(answer) == where

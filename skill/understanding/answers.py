@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Literal, TypeVar
 
-from skill.textnorm import normalise
+from skill.textnorm import normalise, noun_is
 
 # Pending kinds of the safety questions (session attribute ``pending``).
 WHERE = "safety.where"  # "Is it only in one leg?"
@@ -99,15 +99,27 @@ def _not_sure(words: str) -> bool:
     return any(w == "sure" and "not" in split[max(0, i - 4):i] for i, w in enumerate(split))
 
 
-# A part said to be fine is no answer naming it: "just the right leg, the bum is fine".
+# A part said to be fine is no answer naming it: "just the right leg, the bum is fine",
+# "just my left leg, the other's normal".
+_OTHER = ("other", "other one", "other leg", "other side")
 _FINE_PART = re.compile(
-    r"\b(?:the |my )?(?:" + "|".join(re.escape(p) for p in _SADDLE) + r")"
+    r"\b(?:the |my )?(?:" + "|".join(re.escape(p) for p in (*_SADDLE, *_OTHER)) + r")"
     r" (?:is|are|feels|feel) (?:fine|ok|okay|alright|all right|normal|not numb)\b")
+
+
+def _answer_words(text: str | None) -> str:
+    # "my leg's gone weak all of a sudden": one leg, and no "all of" (both) in it.
+    return normalise(noun_is(text or "")).replace("all of a sudden", "suddenly")
+
+
+# One leg's length: "only the left, from the hip down to the knee" (no "hip down": both).
+_EXTENT = re.compile(r"\b(?:from )?(?:the |my )?hip down to (?:the |my )?"
+                     r"(?:knee|ankle|foot|calf|shin|toe|toes)\b")
 
 
 def where_answer(text: str | None, intent: str | None = None) -> Where:
     """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
-    words = _FINE_PART.sub(" ", normalise(text or "")).strip()
+    words = _EXTENT.sub(" leg ", _FINE_PART.sub(" ", _answer_words(text))).strip()
     if _both_sides(words):
         return "both_legs"
     if _not_sure(words) and not _has(words, *_SADDLE, *_BOTH):
@@ -178,7 +190,7 @@ def retracts(text: str | None) -> bool:
     """Whether an answer to a safety question takes back what was said ("sorry, I meant
     my leg fell asleep", "no I'm not numb, I misspoke"). Never when it also names both
     legs or between them: those are answers, whatever else is said."""
-    words = normalise(text or "")
+    words = _answer_words(text)
     return _has(words, *_RETRACT) and not _has(words, *_SADDLE, *_BOTH)
 
 
