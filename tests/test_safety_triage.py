@@ -613,3 +613,73 @@ def test_round7_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # A denial ends where a new subject and verb start, with no break word said.
+    ("it's not numb it's hot and swollen and i've got a fever", "urgent"),
+    ("not now i have a high fever and the hip is swelled up", "urgent"),
+    # "no" as a correction, then what happened.
+    ("eight wait no i fell on the stairs earlier i'm walking but it hurts", "same_day"),
+    # A dropped apostrophe: "my right legs" is one leg.
+    ("my right legs getting weaker and weaker all of a sudden", "same_day"),
+    ("nah my left legs been numb for days", "gp"),
+    # Speech-to-text spellings of "weight" and "night".
+    ("fell in the bathroom cannot bear any wait on my right leg", "emergency"),
+    ("the pain gets worse every nite", "doctor"),
+    # A fever is no effort's sweat: stretching said beside it does not explain it away.
+    ("i don't think i should be stretching i've got a fever and the hip's swollen up",
+     "urgent"),
+    ("burning up and my hip is swollen", "urgent"),
+    ("i've been having night sweats", "same_day"),
+    # A report before a question, and a tag question about what was just said.
+    ("i'm a breast cancer survivor does this new hip pain matter", "doctor"),
+    ("the pain gets worse every night is that bad", "doctor"),
+    ("is it normal the hip is red hot and i am having fever", "urgent"),
+    # More places and ways of saying it.
+    ("numb in between the thighs suddenly", "emergency"),
+    ("since last week i've lost all feeling in the bedroom department", "emergency"),
+    ("things down there aren't working and its kinda numb", "emergency"),
+    ("no position ever makes it better its just constant", "doctor"),
+    ("she's gone down by the wardrobe and she can't put any weight on that leg", "emergency"),
+    ("i keep getting up to spend a penny a lot more than i used to", "clarify"),
+])
+def test_round8_red_flags_said_in_other_words_keep_their_level(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    # The denial still holds when the words after it frame it.
+    "i don't think i have a fever",
+    "i'm not saying it is swollen",
+    # Someone else's, disowned after the cue.
+    "my husband's the one with the temperature not me",
+    "stuck in traffic cos of an accident on the motorway, wasn't me",
+    # Effort explains sweating; a question about sweating stays a question.
+    "im sweating buckets after those bridges haha",
+    "i'm hot at night whichever way i lie",
+    # Over, long ago, or never what it sounded like.
+    "i was off work poorly last week but i'm right as rain now",
+    "i had a fall back in twenty nineteen but that's all long mended",
+    "i had a cancer scare two years ago but it turned out to be a cyst",
+    "i had a water infection in the summer but the antibiotics cleared it up",
+    "it was numb last week but not now",
+    # Things and children that fell, said with words the rules did not know.
+    "again the piller fell down from bed",
+    "i dropped the baby monitor and the battery fell out",
+    "my little one fell out of the top bunk but he's fine",
+    # Questions in general stay questions.
+    "does hip pain cause numbness",
+    "can a fall cause hip pain",
+])
+def test_round8_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None
+
+
+def test_both_legs_named_side_by_side_stay_both(rules: TriageRules) -> None:
+    assert _answer(rules, "my left and right legs are numb") == "emergency"
+    assert _answer(rules, "both left legs and right legs feel weak") == "emergency"

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from skill.textnorm import normalise
+from skill.textnorm import normalise, noun_is
 
 Urgency = Literal["emergency", "urgent", "same_day", "doctor", "gp"]
 # Most urgent first: when several symptoms are named, the earliest urgency wins.
@@ -169,8 +169,20 @@ _JOINED = (
     # Caribbean speech: "mi cyaan feel mi foot dem" (my, cannot, the plural after the noun).
     ("cyaan", "cannot"), ("kyaan", "cannot"), ("cyan", "cannot"), ("caan", "cannot"),
     ("mi", "my"), ("foot dem", "feet"), ("leg dem", "legs"), ("toe dem", "toes"),
+    # Speech-to-text spellings of a mumble: "can't put wait on it", "worse every nite".
+    ("put wait", "put weight"), ("put any wait", "put any weight"), ("bear wait", "bear weight"),
+    ("bear any wait", "bear any weight"), ("take wait", "take weight"),
+    ("take any wait", "take any weight"), ("wait on my", "weight on my"),
+    ("wait on it", "weight on it"), ("nite", "night"), ("nites", "nights"),
+    ("tonite", "tonight"),
+    # "a lot more than I used to" is now, not long ago.
+    ("than i used to", "than before"), ("than it used to", "than before"),
+    ("than they used to", "than before"),
 )
 _JOINED_RE = [(re.compile(rf"(?<!\S){re.escape(a)}(?!\S)"), b) for a, b in _JOINED]
+# "my right legs getting weaker": a dropped apostrophe, one leg; never after "and", "or"
+# or "both" ("my left and right legs are numb" is both).
+_ONE_SIDE_LEGS = re.compile(r"(?<!\band )(?<!\bor )(?<!\bboth )\b(left|right) legs\b")
 # Clause breaks: a symptom, a denial or a subject rarely reaches across these.
 _BREAKS = frozenset({"but", "and", "though", "although", "however", "plus", "whereas",
                      "except", "then", "also", "anyway"})
@@ -199,25 +211,13 @@ _SOFT_GAP = frozenset({"any", "real", "more", "much", "proper", "properly", "rea
                        "even", "always", "the", "a", "that", "of", "at", "all", "just"})
 
 
-# "my leg's tingling", "down below's gone numb": a possessive-looking "'s" after a
-# noun is "is" or "has", never a plural ("legs" would read as both legs).
-_APOSTROPHE_S = re.compile(r"(?<=[a-z])['\u2019]s\b", re.IGNORECASE)
-_KEEP_S = frozenset({"it", "that", "what", "there", "here", "where", "who", "how", "he",
-                     "she", "let"})
-
-
-def _split_s(match: re.Match[str]) -> str:
-    start = match.string.rfind(" ", 0, match.start()) + 1
-    word = match.string[start:match.start()].lower()
-    return match.group(0) if word in _KEEP_S else " is"
-
-
 def _words(text: str) -> list[str]:
     # Alexa's slot text says "can't"; the cues say "cannot", as the dev matcher does.
-    return _WORD.findall(normalise(_APOSTROPHE_S.sub(_split_s, text)))
+    return _WORD.findall(normalise(noun_is(text)))
 
 
 def _joined(words: str) -> list[str]:
+    words = _ONE_SIDE_LEGS.sub(r"\1 leg", words)
     for pattern, replacement in _JOINED_RE:
         words = pattern.sub(replacement, words)
     return words.split()
@@ -389,12 +389,32 @@ def _find_exact(phrase: Sequence[str], words: Sequence[str]) -> list[int]:
             if all(_word_matches(p, w) for p, w in zip(phrase, words[i:i + n], strict=True))]
 
 
-_ANAPHORA = frozenset({"it", "they", "them", "there"})
+_ANAPHORA = frozenset({"it", "its", "they", "them", "there"})
 # "is it normal my pee is weird", "my hip's gone swollen, is that normal": a report
 # with a question about it is still a report (not "is numbness normal", "is it normal
 # for legs to go numb", which ask in general).
 _NORMAL_Q = re.compile(r"\b(?:is|was) (?:it|that|this) (?:normal|common|usual|ok|okay)\b"
-                       r"(?= my\b| that my\b| i\b|$)")
+                       r"(?= my\b| that my\b| i\b| the\b|$)")
+
+
+# Questions that may follow a report in one breath ("I'm a breast cancer survivor, does
+# this hip pain matter"); "if", "in case", "suppose" never report.
+_ASKING = frozenset({"does", "do", "can", "could", "what", "how", "should", "will", "why",
+                     "when", "would", "is"})
+
+
+def _reported_first(words: Sequence[str], phrase: Sequence[str], hit: Sequence[int]) -> bool:
+    """Whether the speaker reports something before the question starts: the question
+    is about it, and does not make it hypothetical."""
+    before = words[:hit[0]]
+    return (len(before) >= 3 and phrase[0] in _ASKING and bool(_SPEAKER & set(before))
+            and not {"if", "when", "whether", "case"} & set(before))
+
+
+def _asked_about_it(phrase: Sequence[str], hit: Sequence[int]) -> bool:
+    """ "the pain gets worse every night, is that bad": "is that" / "is this" after a
+    few words asks about what was just said, a report."""
+    return hit[0] >= 3 and tuple(phrase[:2]) in (("is", "that"), ("is", "this"))
 
 
 def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
@@ -403,8 +423,10 @@ def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
         words = _NORMAL_Q.sub("", joined).split()
     others = frozenset(i for phrase in compiled.others for i in _find_exact(phrase, words))
     things = frozenset(i for phrase in compiled.things for i in _find_exact(phrase, words))
-    hypothetical = any(_find(p, words) for p in compiled.hypothetical) or any(
+    hypothetical = any(not _reported_first(words, p, hit) for p in compiled.hypothetical
+                       for hit in _find(p, words)) or any(
         not _SPEAKER & {w for i, w in enumerate(words) if i not in hit}
+        and not _asked_about_it(p, hit)
         for p in compiled.general for hit in _find(p, words))
 
     def has(phrases: tuple[tuple[str, ...], ...]) -> bool:
@@ -412,7 +434,10 @@ def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
 
     anaphoric = bool(_ANAPHORA & set(words)) and not has(compiled.places)
     # "it hasn't gone away" says it is not over.
+    # "not now", "not any more" answer at the end ("numb last week but not now"); with
+    # more after them they refuse something else ("not now, I've got a high fever").
     resolved = any(not {"not", "never"} & set(words[max(0, at - 2):at])
+                   and (p[0] != "not" or len(words) - at - len(p) <= 2)
                    for p in compiled.resolved for at in _find_exact(p, words))
     return _Clause(tuple(words), others, hypothetical, has(compiled.long_ago),
                    has(compiled.past), resolved, things & others, anaphoric)
@@ -459,6 +484,8 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
     are numb": the speaker). Nothing named before it ("fell over twice"): the speaker."""
     words = clause.words
     after = words[hit[-1] + 1:hit[-1] + 3]
+    if "not" in after:
+        after = ()  # "the one with the temperature, not me"
     if any(words[i] in ("me", "myself") for i in hit) or {"me", "myself"} & set(after):
         return True  # "the dog knocked me over"
     for i in range(hit[0] - 1, -1, -1):
@@ -498,14 +525,40 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
             follower = words[at + len(negation)] if at + len(negation) < len(words) else ""
             if follower in ("only", "just", "sure"):
                 continue  # "not only my leg"
+            if negation == ("no",) and follower in _INTERJECTED:
+                continue  # "wait no, I fell on the stairs": a correction, then the news
             # "no numbness or weakness": a list joined by "or" stays denied.
             between = [w for w in words[at + len(negation):first] if w not in _LIST_WORDS]
-            if any(w in _RESETS for w in between):
+            if any(w in _RESETS for w in between) or _new_subject(between):
                 continue  # "not numb, just weak": the denial stops at "just"
 
             if at < first and len(between) < reach:
                 return True
     return False
+
+
+# After "no", words that make it an answer or a correction of its own ("no I fell",
+# "no my leg's numb"), not the denial of what follows.
+_INTERJECTED = frozenset({"i", "my", "it", "wait", "actually", "sorry", "hang", "listen"})
+# Subjects and verbs that open a new clause inside one with no break word ("it's not
+# numb it's hot", "not now I've got a fever")...
+_SUBJECTS = frozenset({"i", "it", "they"})
+_VERBS = frozenset({"is", "am", "are", "have", "has", "got"})
+# ...unless the words after the denial frame it: "I don't think I have a fever", "not
+# that it is swollen", "I'm not saying I'm numb".
+_THOUGHT = frozenset({"think", "thought", "believe", "reckon", "suppose", "guess", "say",
+                      "saying", "said", "that", "like", "feel", "mean", "know", "seem",
+                      "seems", "look", "looks", "want", "realise", "realize", "notice",
+                      "noticed", "expect", "imagine", "worry", "worried", "if", "whether",
+                      "as", "because", "cos", "so", "sure", "certain", "convinced", "claim",
+                      "tell", "telling", "told", "mind"})
+
+
+def _new_subject(between: Sequence[str]) -> bool:
+    """Whether a new subject and verb start after the denied words (see ``_SUBJECTS``)."""
+    if not between or between[0] in _THOUGHT:
+        return False
+    return any(a in _SUBJECTS and b in _VERBS for a, b in pairwise(between[1:]))
 
 
 def _plain(hit: Sequence[int], words: Sequence[str]) -> bool:
