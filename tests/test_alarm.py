@@ -157,3 +157,21 @@ def test_the_same_words_in_a_red_flag_slot_on_an_echo_get_the_same_answer(
     response = runtime.handle(env)["response"]
     assert "call 911 now" in response["outputSpeech"]["ssml"].lower()
     assert response["shouldEndSession"] is True
+
+
+def test_answers_to_a_safety_question_do_not_train_the_words() -> None:
+    # "I dunno" after "Is it only in one leg?" is an emergency because of the question;
+    # the same words at any other moment are none.
+    docs = phrasing_docs([
+        {"say": "i dunno", "expect": "red_flag", "level": "emergency",
+         "state": "numbness_followup"},
+        {"say": "no chance", "expect": "red_flag", "level": "emergency",
+         "state": "fall_followup"},
+        {"say": "my bum is numb", "expect": "red_flag", "level": "emergency", "state": "hold"},
+    ])
+    assert docs == [("emergency", "my bum is numb")]
+
+
+def test_the_committed_model_reads_dunno_outside_a_question_as_none() -> None:
+    assert default_flags().read("dunno i just woke up") is None
+    assert default_flags().read("i dunno does it matter") is None

@@ -147,13 +147,19 @@ def train(docs: Iterable[tuple[str, str]]) -> LearnedFlags:
     return LearnedFlags(kept, {c: round(b, DIGITS) for c, b in bias.items()})
 
 
+# Dialog states whose items answer a safety question: their label is the question's
+# ("I don't know" after "Is it only in one leg?" is an emergency), not the words'.
+ANSWER_STATES = frozenset({"numbness_followup", "fall_followup", "bladder_followup"})
+
+
 def phrasing_docs(items: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """(label, words): a red flag's urgency (a vague cue asked about counts at its
-    level), ``_none`` for ordinary talk and for requests."""
+    level), ``_none`` for ordinary talk and for requests. Answers to a safety question
+    are left out (``ANSWER_STATES``)."""
     out: list[tuple[str, str]] = []
     for item in items:
         say, expect, level = item.get("say"), item.get("expect"), item.get("level")
-        if not isinstance(say, str):
+        if not isinstance(say, str) or item.get("state") in ANSWER_STATES:
             continue
         if expect in ("red_flag", "clarify") and level in URGENCY_ORDER:
             out.append((str(level), say))
