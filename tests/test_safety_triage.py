@@ -683,3 +683,60 @@ def test_round8_ordinary_talk_near_those_words_stays_ordinary(
 def test_both_legs_named_side_by_side_stay_both(rules: TriageRules) -> None:
     assert _answer(rules, "my left and right legs are numb") == "emergency"
     assert _answer(rules, "both left legs and right legs feel weak") == "emergency"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    # Clinical words (tuning set 12q's health-literate speakers).
+    ("perianal numbness started tonight", "emergency"),
+    ("bilateral leg numbness came on tonight", "emergency"),
+    ("paraesthesia running down the lateral left thigh", "gp"),
+    ("pyrexia thirty eight point two and erythema over the trochanter", "urgent"),
+    # English learned late: "no" for "not", the present for the past.
+    ("yesterday i fall from stairs and the leg it no take my weight", "emergency"),
+    ("i slip on the ice this morning and i no can walk", "emergency"),
+    ("i fall off the bed doing the bridge and now the leg no hold me", "emergency"),
+    ("fell off the porch step and i can't put no weight on that leg at all", "emergency"),
+    # A veto said with "not" is none: "not tired".
+    ("suddenly both leg have no power not tired just no power", "emergency"),
+    # More ways to fall, to sit and feel nothing, to say it is getting worse.
+    ("i went over doing that last one and now i can't get up", "emergency"),
+    ("i've come off the exercise ball and i can't put weight on my leg", "emergency"),
+    ("my hip just went and i hit the driveway and i can't put any weight on my leg",
+     "emergency"),
+    ("when i sit on the loo it feels like i'm sitting on nothing", "emergency"),
+    ("the part where you sit on the bicycle is fully numb", "emergency"),
+    ("can't get an erection and it's gone numb there since last week", "emergency"),
+    ("i can't feel the floor with either foot", "emergency"),
+    ("been running a fever and my hip is swole right up", "urgent"),
+    ("my hip is very warm when i touch it", "same_day"),
+    ("my right leg is getting more weak every day", "same_day"),
+    ("the night pain keeps ramping up night after night", "doctor"),
+    ("my left leg it's pins and needles all the time", "gp"),
+    ("someone bumped into my car in the car park today", "clarify"),
+    ("something change with the peeing", "clarify"),
+])
+def test_round9_red_flags_said_in_other_words_keep_their_level(
+    rules: TriageRules, text: str, want: str
+) -> None:
+    assert _answer(rules, text) == want
+
+
+@pytest.mark.parametrize("text", [
+    "my leg's shaking a bit in this hold but it's okay",
+    "sweating heaps from this ha",
+    "i've got a fever blister on my lip lol",
+    "the cancer test was clear",
+    "the weight loss was my thyroid tablets the doctor sorted it",
+    "i watched a video about foot drop and got scared but my feet are totally fine",
+    "my leg it falls off the pillow in the night",
+    "i had one fall years back",
+    "i had the bike accident when i am child long ago",
+    "my foot keeps slipping on the sheet",
+    "no bladder or bowel changes i went through the checklist",
+    # A veto said with another denial still vetoes.
+    "nothing helps me sleep except tea",
+])
+def test_round9_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

@@ -178,6 +178,12 @@ _JOINED = (
     # "a lot more than I used to" is now, not long ago.
     ("than i used to", "than before"), ("than it used to", "than before"),
     ("than they used to", "than before"),
+    # English learned late: "the leg it no take my weight", "I no can walk"; a double
+    # negative says the same ("can't put no weight on it").
+    ("no can", "cannot"), ("no take", "not take"), ("no hold", "not hold"),
+    ("no feel", "not feel"), ("no able", "not able"), ("no bear", "not bear"),
+    ("put no weight", "put any weight"), ("take no weight", "take any weight"),
+    ("bear no weight", "bear any weight"),
 )
 _JOINED_RE = [(re.compile(rf"(?<!\S){re.escape(a)}(?!\S)"), b) for a, b in _JOINED]
 # "my right legs getting weaker": a dropped apostrophe, one leg; never after "and", "or"
@@ -232,7 +238,7 @@ def _phrase(text: str) -> tuple[str, ...]:
 _NOT_PREFIX = {
     "numb": ("number",), "temp": ("tempur", "templ", "tempt", "tempo"),
     "butt": ("button", "butter"), "arse": ("arsenal",), "anal": ("analy",),
-    "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",),
+    "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",), "slip": ("slipper",),
 }
 
 
@@ -561,6 +567,11 @@ def _new_subject(between: Sequence[str]) -> bool:
     return any(a in _SUBJECTS and b in _VERBS for a, b in pairwise(between[1:]))
 
 
+def _said_not(words: Sequence[str], at: int) -> bool:
+    """Whether the words at ``at`` follow a plain "not" / "never" ("not tired")."""
+    return at > 0 and words[at - 1] in ("not", "never")
+
+
 def _plain(hit: Sequence[int], words: Sequence[str]) -> bool:
     """A veto heard as said, no denial inside it: "he is not fine" is no "is fine"."""
     return not {"not", "never", "no"} & {words[i] for i in range(hit[0], hit[-1] + 1)
@@ -633,10 +644,11 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         usable = [
             c for c in clauses
             if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)
-            # A denied veto of a ``within: text`` rule is none in its own clause either
-            # ("weight is reducing without any diet").
-            and not any(rule.within != "text"
-                        or not _denied(compiled, c.words, range(at, at + len(u)))
+            # A denied veto is none: of a ``within: text`` rule anywhere ("weight is
+            # reducing without any diet"), of a clause rule when "not" says it ("both
+            # legs have no power, not tired"; "nothing helps me sleep" still vetoes).
+            and not any(not (_denied(compiled, c.words, range(at, at + len(u)))
+                             if rule.within == "text" else _said_not(c.words, at))
                         for u in unless for at in _find_exact(u, c.words))
         ]
         heard = False
