@@ -740,3 +740,25 @@ def test_round9_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+# Round 10 (tuning set 12s): effort said as "doing these" explains sweating, and being
+# out of breath ("puffed out") is no swollen hip; a hip said to be puffed still is.
+@pytest.mark.parametrize("text", [
+    "i'm sweating doing these",
+    "i am a bit puffed after the bridges",
+    "getting puffed out on the last one",
+])
+def test_round10_effort_and_breathlessness_stay_ordinary(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("my hip is a bit puffed", "same_day"),
+    ("i'm sweating doing these and my hip is hot and swollen", "same_day"),
+    ("my hip is swollen and i'm sweating doing nothing", "urgent"),
+])
+def test_round10_a_puffed_hip_and_sweats_without_effort_keep_their_level(
+    rules: TriageRules, text: str, urgency: str
+) -> None:
+    assert _answer(rules, text) == urgency
