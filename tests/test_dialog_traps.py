@@ -595,3 +595,40 @@ def test_numbness_taken_back_for_one_weak_leg_gets_the_weak_leg_answer_not_the_a
     answer = convo.say("not numb exactly more that my right leg's gone weak all of a sudden")
     assert answer.ended
     assert [f["urgency"] for f in red_flags(store)] == ["same_day"]
+
+
+def test_someone_elses_word_taken_back_at_the_numbness_question_is_no_emergency(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    # Round 11: "no" there once read as "not only one leg", so both legs: an ambulance.
+    run_script(
+        convo,
+        """
+        U: I feel numb
+        A: Is it only in one leg\\?
+        U: no it was my husband who said numb, not me
+        A: If anything like that starts
+        A: <ends>
+        """,
+    )
+    assert red_flags(store) == []
+
+
+def test_a_carers_news_of_a_fall_at_delete_it_all_asks_about_weight_and_deletes_nothing(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    run_script(
+        convo,
+        """
+        U: my stiffness is four
+        U: delete my data
+        A: Delete it all\\?
+        U: never mind that, mum's just had a fall
+        A: put weight on that leg\\?
+        U: no she can't
+        A: call 911
+        A: <ends>
+        """,
+    )
+    doc = store.load(USER)
+    assert "checkin" in doc and red_flags(store)

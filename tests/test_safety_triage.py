@@ -439,9 +439,10 @@ def test_words_that_only_look_like_cues_are_no_alarm(rules: TriageRules, text: s
     ("went down on the tiles and the leg won't go under me", "emergency"),
     # Someone else's fall with no weight bearing is still the ambulance answer...
     ("my dad slipped in the hall and he can't stand up", "emergency"),
-    # ...unless they are up again, or it is only a fall.
+    # ...unless they are up again; an older person's fall alone asks about weight
+    # (round 11: at their age it may be a broken hip).
     ("my dad slipped in the hall and couldn't get up for a moment but he's fine now", None),
-    ("my dad slipped in the hall this evening", None),
+    ("my dad slipped in the hall this evening", "clarify"),
     # Retention and unfelt leaks, said of the act.
     ("my urine is not passing since lunch", "emergency"),
     ("went to pass water and nothing came out", "emergency"),
@@ -762,3 +763,107 @@ def test_round10_a_puffed_hip_and_sweats_without_effort_keep_their_level(
     rules: TriageRules, text: str, urgency: str
 ) -> None:
     assert _answer(rules, text) == urgency
+
+
+# Round 11 (tuning sets 12s and 12u): what was over and came back is tonight's; an older
+# person's fall said by a carer asks the fall question; an explanation said not to be
+# there explains nothing; "like I used to" is no long ago.
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("my temperature went away this afternoon but it's come back", "same_day"),
+    ("the numbness between my legs wore off, now it's back again", "emergency"),
+    ("had a fever earlier, it went, and now it's started again", "same_day"),
+])
+def test_round11_a_symptom_that_came_back_is_tonights(
+    rules: TriageRules, text: str, urgency: str
+) -> None:
+    assert _answer(rules, text) == urgency
+
+
+@pytest.mark.parametrize("text", [
+    "the fever broke last night and i'm fine",
+    "my fever went away but the ache came back",
+    "had a temperature on monday, it's gone now and the stiffness is back",
+])
+def test_round11_a_symptom_that_stayed_over_is_no_red_flag(rules: TriageRules, text: str) -> None:
+    assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "grandma just had a fall in the hallway",
+    "my husband came off his bike this evening",
+    "never mind the data, dad's had a tumble",
+    "my wife tripped over the dog a minute ago",
+])
+def test_round11_a_carer_telling_of_an_older_persons_fall_is_asked_about_weight(
+    rules: TriageRules, text: str
+) -> None:
+    found = assess(rules, None, text, free_text=True)
+    assert (found.kind, found.symptom) == ("clarify", "fall_someone")
+
+
+@pytest.mark.parametrize("text", [
+    "my grandson fell off the trampoline",
+    "my wife tripped last week but she's fine",
+    "my husband fell asleep watching telly",
+    "the cat's limping, she fell off the fence",
+    "my mum's cat fell off the bed",
+    "my dad is worried he might fall",
+    "my grandmother broke her hip when she fell",
+])
+def test_round11_a_childs_tumble_an_old_fall_and_a_pets_are_no_alarm(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None
+
+
+def test_round11_a_carers_fall_with_no_weight_bearing_is_still_the_ambulance(
+    rules: TriageRules,
+) -> None:
+    assert _answer(rules, "mum's had a fall and can't put any weight on her leg") == "emergency"
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("my hip's warm to touch and there's no heat pack on it", "same_day"),
+    ("the hip is hot and i haven't used the hot water bottle", "same_day"),
+    ("my right leg is weaker every day, i can't do the bridges like i used to", "same_day"),
+    ("i've got so thin lately", "doctor"),
+    ("i'm off my food and poorly with this hip", "same_day"),
+    ("the pain won't stop even lying flat", "doctor"),
+    ("my legs are not taking my orders", "emergency"),
+    ("my legs feel like lead, i can't lift either one", "emergency"),
+    ("lost all feeling in my sitting area", "emergency"),
+    ("my bladder is not good, i can't control it", "emergency"),
+    ("i'm feeling crook with this hip", "same_day"),
+    # Round 11 (12u): how it was before is no resolution; a treated cancer is a history.
+    ("i was fine until tea time, now i can't control my bladder", "emergency"),
+    ("had bowel cancer a while back, all clear now, and this hip aches at night", "doctor"),
+    # A veto that jumps a new subject vetoes nothing.
+    ("been running a temperature tonight, is it fine to do the stretches", "same_day"),
+    ("one hundred and one on the thermometer and my hip is swollen", "urgent"),
+    ("pins and needles down my left leg, not in my bottom", "gp"),
+])
+def test_round11_new_ways_of_saying_a_red_flag_keep_their_level(
+    rules: TriageRules, text: str, urgency: str
+) -> None:
+    assert _answer(rules, text) == urgency
+
+
+@pytest.mark.parametrize("text", [
+    "my hip feels hot, the heat pack is on it",
+    "i used to get tingling between my legs when i was pregnant",
+    "the thing is my hip aches",
+    "i had some dodgy food and feel sick",
+    "i'm not losing weight no matter what i do",
+    "my bladder is good thank goodness",
+    "my knee's a bit crook",
+    "mummy had cancer long back, not me",
+    "i had a scan for cancer and it came back clear",
+    "tingling is not there, only the ache",
+    "numbness not an issue, it's just sore",
+    "my brother has the flu but me okay",
+    "slipped on some spilt milk but caught myself and didn't fall",
+])
+def test_round11_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

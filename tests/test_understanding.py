@@ -97,6 +97,9 @@ def test_broad_bladder_words_ask_one_question(rules: TriageRules, text: str) -> 
     ("all of my legs", "both_legs"),
     ("just my left leg, the other's normal", "one_leg"),
     ("the other leg is numb too", "both_legs"),
+    # "I think so, yes" is a yes; "I think so" alone stays unsure (the safe reading).
+    ("i think so yeah, only the left", "one_leg"),
+    ("i think so", "unsure"),
 ])
 def test_where_answers_are_read_as_people_say_them(answer: str, where: str) -> None:
     assert where_answer(answer) == where

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from skill.textnorm import normalise, noun_is
 
@@ -74,6 +74,15 @@ class SymptomRule(BaseModel):
     history: bool = False
     source: str | None = None
 
+    @field_validator("unless", "unless_text", mode="before")
+    @classmethod
+    def _spliced(cls, value: object) -> object:
+        # A YAML alias inside a list ("[*fall_unless, fine]") shares another rule's
+        # vetoes: its words are spliced in.
+        if isinstance(value, list):
+            return [w for v in value for w in (v if isinstance(v, list) else [v])]
+        return value
+
     @model_validator(mode="after")
     def _has_a_cue(self) -> SymptomRule:
         if not (self.cues or self.groups or self.all_of):
@@ -92,8 +101,12 @@ class TriageRules(BaseModel):
     ordinary: tuple[str, ...] = ()
     # A cue after one of these in its clause is denied ("no numbness").
     negations: tuple[str, ...] = ("no", "not", "never", "without")
+    # ...and one just before these ("tingling is not there, only pain").
+    denied_after: tuple[str, ...] = ()
     # Uncertainty that must not read as a denial ("not sure if my legs are numb").
     hedges: tuple[str, ...] = ()
+    # How things were before it started ("before I was fine"): no resolution, no veto.
+    onset: tuple[str, ...] = ()
     # A clause naming one of these and not the speaker is about someone else.
     others: tuple[str, ...] = ()
     # Which of ``others`` are no person: a rule said of ``anyone`` (a fall and not
@@ -116,10 +129,16 @@ class TriageRules(BaseModel):
     bare_denial: tuple[str, ...] = ()
     # A clause with one of these is about long ago ("years ago I fell off a horse").
     long_ago: tuple[str, ...] = ()
+    # ...unless it compares with then ("not like I used to").
+    not_long_ago: tuple[str, ...] = ()
     # A clause with one of these is in the past ("I had", "last week")...
     past: tuple[str, ...] = ()
     # ...and one of these, in it or anywhere in the text, says it is over.
     resolved: tuple[str, ...] = ()
+    # ...unless a later clause says it came back ("my fever went away but it's back"),
+    # and is not about an everyday complaint ("the fever went, the ache came back").
+    returned: tuple[str, ...] = ()
+    returned_unless: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _every_urgency_has_a_symptom(self) -> TriageRules:
@@ -222,8 +241,12 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(normalise(noun_is(text)))
 
 
+# "a hundred and one" is one number: its "and" is no clause break.
+_HUNDRED_AND = re.compile(r"\bhundred and (?=one|two|three|four|five|six|seven|eight|nine|\d)")
+
+
 def _joined(words: str) -> list[str]:
-    words = _ONE_SIDE_LEGS.sub(r"\1 leg", words)
+    words = _HUNDRED_AND.sub("hundred ", _ONE_SIDE_LEGS.sub(r"\1 leg", words))
     for pattern, replacement in _JOINED_RE:
         words = pattern.sub(replacement, words)
     return words.split()
@@ -239,6 +262,7 @@ _NOT_PREFIX = {
     "numb": ("number",), "temp": ("tempur", "templ", "tempt", "tempo"),
     "butt": ("button", "butter"), "arse": ("arsenal",), "anal": ("analy",),
     "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",), "slip": ("slipper",),
+    "thin": ("thing", "think"), "milk": ("milking",),
 }
 
 
@@ -283,15 +307,20 @@ class _Compiled:
     unless: dict[str, tuple[tuple[str, ...], ...]]
     unless_text: dict[str, tuple[tuple[str, ...], ...]]
     negations: tuple[tuple[str, ...], ...]
+    denied_after: tuple[tuple[str, ...], ...]
     hedges: tuple[tuple[str, ...], ...]
+    onset: tuple[tuple[str, ...], ...]
     others: tuple[tuple[str, ...], ...]
     things: tuple[tuple[str, ...], ...]
     places: tuple[tuple[str, ...], ...]
     hypothetical: tuple[tuple[str, ...], ...]
     general: tuple[tuple[str, ...], ...]
     long_ago: tuple[tuple[str, ...], ...]
+    not_long_ago: tuple[tuple[str, ...], ...]
     past: tuple[tuple[str, ...], ...]
     resolved: tuple[tuple[str, ...], ...]
+    returned: tuple[tuple[str, ...], ...]
+    returned_unless: tuple[tuple[str, ...], ...]
 
 
 _COMPILED: dict[int, tuple[TriageRules, _Compiled]] = {}
@@ -311,15 +340,20 @@ def _compiled(rules: TriageRules) -> _Compiled:
         unless={k: many(r.unless) for k, r in rules.symptoms.items()},
         unless_text={k: many(r.unless_text) for k, r in rules.symptoms.items()},
         negations=many(rules.negations),
+        denied_after=many(rules.denied_after),
         hedges=many(rules.hedges),
+        onset=many(rules.onset),
         others=many(rules.others),
         things=many(rules.things),
         places=many(rules.places),
         hypothetical=many(rules.hypothetical),
         general=many(rules.general),
         long_ago=many(rules.long_ago),
+        not_long_ago=many(rules.not_long_ago),
         past=many(rules.past),
         resolved=many(rules.resolved),
+        returned=many(rules.returned),
+        returned_unless=many(rules.returned_unless),
     )
     if len(_COMPILED) > 16:  # content reloads in tests: keep the cache small
         _COMPILED.clear()
@@ -338,6 +372,8 @@ class _Clause:
     things: frozenset[int] = frozenset()  # which of ``others`` are no person
     # Names no body part and points back with "it" / "they" ("no feeling in it").
     anaphoric: bool = False
+    # Says that what was over came back ("it's back", "it came back again").
+    returned: bool = False
 
 
 def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
@@ -345,7 +381,7 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
     out: list[_Clause] = []
     for piece in _PUNCTUATION.split(text):
         words = _joined(" ".join(_words(piece)))
-        for hedge in compiled.hedges:
+        for hedge in (*compiled.hedges, *compiled.onset):
             for hit in reversed(_find_exact(hedge, words)):
                 words = words[:hit] + words[hit + len(hedge):]
         if out and words and words[0] in _TRAILING_DENIALS and all(
@@ -445,8 +481,13 @@ def _clause(compiled: _Compiled, words: list[str]) -> _Clause:
     resolved = any(not {"not", "never"} & set(words[max(0, at - 2):at])
                    and (p[0] != "not" or len(words) - at - len(p) <= 2)
                    for p in compiled.resolved for at in _find_exact(p, words))
-    return _Clause(tuple(words), others, hypothetical, has(compiled.long_ago),
-                   has(compiled.past), resolved, things & others, anaphoric)
+    compared = {i for q in compiled.not_long_ago for b in _find_exact(q, words)
+                for i in range(b, b + len(q))}
+    long_ago = any(at not in compared for p in compiled.long_ago
+                   for at in _find_exact(p, words))
+    return _Clause(tuple(words), others, hypothetical, long_ago,
+                   has(compiled.past), resolved, things & others, anaphoric,
+                   has(compiled.returned) and not has(compiled.returned_unless))
 
 
 def _over(rule: SymptomRule, clause: _Clause, any_resolved: bool) -> bool:
@@ -484,6 +525,9 @@ def _about_thing(clause: _Clause, hit: Sequence[int]) -> bool:
     return False
 
 
+_FINE_AFTER = frozenset({"okay", "ok", "fine", "alright", "good", "well"})
+
+
 def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
     """Whether the cue at ``hit`` is about the speaker: the nearest subject before it
     decides ("I think my husband has a fever": the husband; "my husband says my legs
@@ -492,8 +536,9 @@ def _about_speaker(clause: _Clause, hit: Sequence[int]) -> bool:
     after = words[hit[-1] + 1:hit[-1] + 3]
     if "not" in after:
         after = ()  # "the one with the temperature, not me"
-    if any(words[i] in ("me", "myself") for i in hit) or {"me", "myself"} & set(after):
-        return True  # "the dog knocked me over"
+    if any(words[i] in ("me", "myself") for i in hit) or (
+            {"me", "myself"} & set(after) and not _FINE_AFTER & set(after)):
+        return True  # "the dog knocked me over" (not "sick with flu, me okay")
     for i in range(hit[0] - 1, -1, -1):
         if i in clause.others and not _object(clause, i):
             return False
@@ -508,6 +553,9 @@ def _denied(compiled: _Compiled, words: Sequence[str], hit: Sequence[int]) -> bo
     first = hit[0]
     if any(words[i] in ("not", "no", "never") for i in range(first + 1, hit[-1])
            if i not in hit):
+        return True
+    if any(hit[-1] < at <= hit[-1] + 2 for p in compiled.denied_after
+           for at in _find_exact(p, words)):
         return True
     if words[first] in _NEGATION_LEADS or words[first] in ("cannot", "nothing"):
         # A cue that is a denial itself ("can't feel it", "no feeling") is not undone by
@@ -572,10 +620,20 @@ def _said_not(words: Sequence[str], at: int) -> bool:
     return at > 0 and words[at - 1] in ("not", "never")
 
 
+def _veto_denied(hit: Sequence[int], words: Sequence[str]) -> bool:
+    """An explanation said not to be there: "I haven't had a heating pad on it", "no heat
+    pack" ("no, the heat pack's on" is an answer, then the explanation)."""
+    first = hit[0]
+    return (first > 0 and words[first - 1] == "no") or any(
+        w in ("not", "never") for w in words[max(0, first - 3):first])
+
+
 def _plain(hit: Sequence[int], words: Sequence[str]) -> bool:
-    """A veto heard as said, no denial inside it: "he is not fine" is no "is fine"."""
-    return not {"not", "never", "no"} & {words[i] for i in range(hit[0], hit[-1] + 1)
-                                        if i not in hit}
+    """A veto heard as said, no denial inside it: "he is not fine" is no "is fine", and
+    no new subject ("a temperature today, is it fine to go on" is no "temperature is
+    fine")."""
+    return not {"not", "never", "no", "it", "i", "that", "this", "they", "you"} & {
+        words[i] for i in range(hit[0], hit[-1] + 1) if i not in hit}
 
 
 @dataclass
@@ -595,13 +653,23 @@ def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _
     heard = discounted = False
     for cue in cues:
         for hit in _find(cue, clause.words):
-            if denials and (_denied(compiled, clause.words, hit)
-                            or (people and _about_thing(clause, hit))
-                            or not (anyone or _about_speaker(clause, hit))):
+            # A symptom denied or about someone else; a body part just after "not".
+            symptom_off = denials and (_denied(compiled, clause.words, hit)
+                                       or (people and _about_thing(clause, hit))
+                                       or not (anyone or _about_speaker(clause, hit)))
+            if symptom_off or (not denials and _place_denied(clause.words, hit[0])):
                 discounted = True
             else:
                 heard = True
     return heard, discounted
+
+
+def _place_denied(words: Sequence[str], at: int) -> bool:
+    """A body part just after a "not" ("dead down the side, not my bum": the leg, not the
+    bum), unlike "no feeling down there", where the "no" is the symptom's."""
+    before = words[max(0, at - 3):at]
+    return bool(before) and "not" in before and all(
+        w in ("not", "my", "the", "in", "on", "me", "a") for w in before[before.index("not"):])
 
 
 def _mentioned(compiled: _Compiled, symptom_id: str, clauses: Sequence[_Clause]) -> bool:
@@ -621,6 +689,11 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         return Reading([], False)
     compiled = _compiled(rules)
     clauses = _clauses(rules, text)
+    # "it went away, now it's back": a return said after the resolution undoes it, so
+    # the clauses before the last return are read as tonight's.
+    back = max((i for i, c in enumerate(clauses) if c.returned), default=-1)
+    clauses = [replace(c, resolved=False, past=False, long_ago=False) if i < back else c
+               for i, c in enumerate(clauses)]
     any_resolved = any(c.resolved for c in clauses)
     # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
     whole = _phrase(text)
@@ -640,7 +713,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         vetoed = (rule.within == "text" and any(
             not _denied(compiled, c.words, range(at, at + len(u)))
             for u in unless for c in clauses for at in _find_exact(u, c.words))) or any(
-            _plain(hit, whole) for u in compiled.unless_text[symptom_id] for hit in _find(u, whole))
+            _plain(hit, whole) and not _veto_denied(hit, whole)
+            for u in compiled.unless_text[symptom_id] for hit in _find(u, whole))
         usable = [
             c for c in clauses
             if not vetoed and not c.hypothetical and not _over(rule, c, any_resolved)

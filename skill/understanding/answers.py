@@ -117,9 +117,14 @@ _EXTENT = re.compile(r"\b(?:from )?(?:the |my )?hip down to (?:the |my )?"
                      r"(?:knee|ankle|foot|calf|shin|toe|toes)\b")
 
 
+# "I think so, yes" is a yes, not a doubt ("I think so yes, it's just the right").
+_THINK_YES = re.compile(r"\bi think so,? (?:yes|yeah|yep)\b")
+
+
 def where_answer(text: str | None, intent: str | None = None) -> Where:
     """Where the numbness or weakness is, from an answer to "Is it only in one leg?"."""
     words = _EXTENT.sub(" leg ", _FINE_PART.sub(" ", _answer_words(text))).strip()
+    words = _THINK_YES.sub("yes", words)
     if _both_sides(words):
         return "both_legs"
     if _not_sure(words) and not _has(words, *_SADDLE, *_BOTH):
@@ -183,7 +188,9 @@ _RETRACT = ("misspoke", "i meant", "my mistake", "false alarm", "never mind", "n
             "back to normal", "wore off", "worn off", "not numb", "not weak", "no numbness",
             "no weakness", "not tingly", "no tingling", "it was nothing", "wrong word",
             "did not mean", "scratch that", "forget it", "forget that", "not what i meant",
-            "did not actually", "not really numb", "not actually numb")
+            "did not actually", "not really numb", "not actually numb",
+            # Someone else's words, not the speaker's ("it was my husband who said numb").
+            "not me", "was not me", "not about me", "not my leg", "not my legs")
 
 
 def retracts(text: str | None) -> bool:
