@@ -632,3 +632,25 @@ def test_a_carers_news_of_a_fall_at_delete_it_all_asks_about_weight_and_deletes_
     )
     doc = store.load(USER)
     assert "checkin" in doc and red_flags(store)
+
+
+def test_a_fall_told_with_the_check_in_score_asks_about_weight_and_logs_no_score(
+    convo: Conversation, store: SqliteStore
+) -> None:
+    # Round 12: "i don't know maybe six" once denied the fall after it ("not ... went
+    # over"), so the score was logged and the fall never heard.
+    run_script(
+        convo,
+        """
+        U: morning check in
+        A: zero to ten
+        U: i don't know maybe five i went over on the patio this afternoon
+        A: put weight on that leg\\?
+        A: !Got it
+        U: yes i can
+        A: have your hip checked today
+        A: <ends>
+        """,
+    )
+    assert "checkin" not in store.load(USER)
+    assert [f["urgency"] for f in red_flags(store)] == ["same_day"]

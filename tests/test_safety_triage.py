@@ -867,3 +867,45 @@ def test_round11_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+# Round 12 (tuning set 12w): run-together speech is cut where "I had" / "I was" starts
+# again, so an old event's "years ago" is not tonight's symptom's; "I should say I
+# fell" tells, it does not suppose; a carer who says "not me" of a GP- or doctor-level
+# symptom is telling someone else's news (an emergency still counts whoever it is about).
+@pytest.mark.parametrize(("text", "urgency"), [
+    ("my hip is hot and i've got a fever i had my gallbladder out years ago", "urgent"),
+    ("i can't feel my bum at all i was in hospital last year for my heart", "emergency"),
+    ("i should say i slipped on the step this evening but i'm walking", "same_day"),
+    ("i forgot to say i fell in the garden today, i can't stand on it", "emergency"),
+    ("a motorbike hit me outside the shop this evening, i walked home", "same_day"),
+    ("the loo's been odd all day", "clarify"),
+    ("i haven't felt the need to pee since lunch", "emergency"),
+    ("my leg keeps buckling on the way to the toilet since this morning", "same_day"),
+    ("my left leg is not having strength since today", "same_day"),
+    ("my wife can't feel her bottom, not me", "emergency"),
+])
+def test_round12_new_ways_of_saying_a_red_flag_keep_their_level(
+    rules: TriageRules, text: str, urgency: str
+) -> None:
+    assert _answer(rules, text) == urgency
+
+
+@pytest.mark.parametrize("text", [
+    "i had numbness years ago i was fine after",
+    "the fella at the pharmacy was helpful",
+    "knocked me glass over reaching for the lamp",
+    "the book slid off the shelf and hit the floor, made me jump",
+    "fell down the internet rabbit hole again",
+    "dead on me feet tonight",
+    "me star sign is cancer",
+    "the wee one has a temperature so i'm up",
+    "our labrador has lost weight, the vet is happy",
+    "my mum has had bladder trouble for years, she's under the doctor",
+    "my husband has pins and needles in his foot, not me",
+    "i'm drenched in sweat, these are tough",
+])
+def test_round12_ordinary_talk_near_those_words_stays_ordinary(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None

@@ -139,6 +139,10 @@ class TriageRules(BaseModel):
     # and is not about an everyday complaint ("the fever went, the ache came back").
     returned: tuple[str, ...] = ()
     returned_unless: tuple[str, ...] = ()
+    # The speaker says it is not theirs ("my husband's leg is numb, not me", "mine's
+    # fine"): a carer's report of a non-emergency is then the other person's news, not a
+    # red flag for this user. Emergencies still count whoever they are about.
+    not_mine: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _every_urgency_has_a_symptom(self) -> TriageRules:
@@ -197,6 +201,12 @@ _JOINED = (
     # "a lot more than I used to" is now, not long ago.
     ("than i used to", "than before"), ("than it used to", "than before"),
     ("than they used to", "than before"),
+    # "the loo's been strange": the "'s" before "been" is "has".
+    ("is been", "has been"),
+    # "I should say I fell": telling, not the hypothetical "say I fell, then what".
+    ("should say", "should mention"), ("meant to say", "should mention"),
+    ("forgot to say", "forgot to mention"), ("have to say", "have to mention"),
+    ("must say", "must mention"), ("need to say", "need to mention"),
     # English learned late: "the leg it no take my weight", "I no can walk"; a double
     # negative says the same ("can't put no weight on it").
     ("no can", "cannot"), ("no take", "not take"), ("no hold", "not hold"),
@@ -261,8 +271,8 @@ def _phrase(text: str) -> tuple[str, ...]:
 _NOT_PREFIX = {
     "numb": ("number",), "temp": ("tempur", "templ", "tempt", "tempo"),
     "butt": ("button", "butter"), "arse": ("arsenal",), "anal": ("analy",),
-    "dead": ("deadline",), "fell": ("fellow",), "crotch": ("crotchet",), "slip": ("slipper",),
-    "thin": ("thing", "think"), "milk": ("milking",),
+    "dead": ("deadline",), "fell": ("fellow", "fella"), "crotch": ("crotchet",),
+    "slip": ("slipper",), "thin": ("thing", "think"), "milk": ("milking",),
 }
 
 
@@ -321,6 +331,7 @@ class _Compiled:
     resolved: tuple[tuple[str, ...], ...]
     returned: tuple[tuple[str, ...], ...]
     returned_unless: tuple[tuple[str, ...], ...]
+    not_mine: tuple[tuple[str, ...], ...]
 
 
 _COMPILED: dict[int, tuple[TriageRules, _Compiled]] = {}
@@ -354,6 +365,7 @@ def _compiled(rules: TriageRules) -> _Compiled:
         resolved=many(rules.resolved),
         returned=many(rules.returned),
         returned_unless=many(rules.returned_unless),
+        not_mine=many(rules.not_mine),
     )
     if len(_COMPILED) > 16:  # content reloads in tests: keep the cache small
         _COMPILED.clear()
@@ -391,10 +403,12 @@ def _clauses(rules: TriageRules, text: str) -> list[_Clause]:
             out[-1] = _clause(compiled, [*out[-1].words, words[0]])
             continue
         pieces: list[list[str]] = [[]]
-        for word in words:
+        for at, word in enumerate(words):
             if word in _BREAKS:
                 pieces.append([])
             else:
+                if _restarts(pieces[-1], words, at):
+                    pieces.append([])
                 pieces[-1].append(word)
         merged: list[list[str]] = []
         for part in pieces:
@@ -607,6 +621,22 @@ _THOUGHT = frozenset({"think", "thought", "believe", "reckon", "suppose", "guess
                       "as", "because", "cos", "so", "sure", "certain", "convinced", "claim",
                       "tell", "telling", "told", "mind"})
 
+# Run-together speech with no break word: "I'm running a fever I had a knee replaced
+# years back" is two clauses, so the second one's "years back" is not the fever's.
+_RESTART_VERBS = frozenset({"had", "was", "used"})
+_NO_RESTART_AFTER = _THOUGHT | {"when", "while", "until", "before", "after", "since", "where",
+                                 "what", "how", "why", "who", "or", "than", "once", "maybe",
+                                 "hope", "wish", "wonder", "can", "do", "did", "should",
+                                 "would", "will", "am", "have", "has", "had", "was", "were",
+                                 "see", "saw", "and", "mention", "not", "never", "because"}
+
+
+def _restarts(piece: Sequence[str], words: Sequence[str], at: int) -> bool:
+    """Whether "I had" / "I was" at ``at`` starts a new clause: the piece so far already
+    has the speaker as its subject and the word before it does not lead into it."""
+    return (words[at] == "i" and at + 1 < len(words) and words[at + 1] in _RESTART_VERBS
+            and len(piece) >= 3 and "i" in piece and piece[-1] not in _NO_RESTART_AFTER)
+
 
 def _new_subject(between: Sequence[str]) -> bool:
     """Whether a new subject and verb start after the denied words (see ``_SUBJECTS``)."""
@@ -767,13 +797,16 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
 
     found: list[str] = []
     discounted = False
+    not_mine = any(_find_exact(p, c.words) for p in compiled.not_mine for c in clauses)
+    anyone = {k: r.anyone and not (not_mine and r.urgency in ("doctor", "gp"))
+              for k, r in rules.symptoms.items()}
     for symptom_id, rule in rules.symptoms.items():
-        heard, denied = heard_rule(symptom_id, rule.anyone)
+        heard, denied = heard_rule(symptom_id, anyone[symptom_id])
         discounted = discounted or denied
-        if heard and rule.anyone and rule.all_of and not all(
+        if heard and anyone[symptom_id] and rule.all_of and not all(
                 heard_rule(n, True, True)[0] for n in rule.all_of):
             heard = False
-        elif heard and rule.anyone and rule.all_of:
+        elif heard and anyone[symptom_id] and rule.all_of:
             # A combination said of anyone ("my husband fell, he cannot stand"): its
             # parts count whoever they are about, and it stands on its own.
             found.append(symptom_id)
@@ -787,7 +820,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         changed = False
         for symptom_id in list(found):
             rule = rules.symptoms[symptom_id]
-            if rule.anyone and rule.all_of:
+            if anyone[symptom_id] and rule.all_of:
                 continue  # its parts were read about anyone above
             if rule.all_of and not all(n in found for n in rule.all_of):
                 found.remove(symptom_id)
