@@ -909,3 +909,52 @@ def test_round12_ordinary_talk_near_those_words_stays_ordinary(
     rules: TriageRules, text: str
 ) -> None:
     assert _answer(rules, text) is None
+
+
+# Round 13 (tuning set 12y): someone else's old or long-standing trouble is their news
+# unless its own clause says it is happening now; stories, podcasts and "out of
+# interest" ask, they do not report; objects, idioms and children's accidents are quiet.
+@pytest.mark.parametrize("text", [
+    "my uncle's had numb feet from his diabetes for years",
+    "my mum has ms and her legs go weak now and then, she copes",
+    "my neighbour had a numb bottom after her spinal, she laughs about it now",
+    "my grandad's leg was turned out after his fall but that was years ago",
+    "there was a documentary about bladder problems, mine are fine",
+    "out of interest why is numbness between the legs serious",
+    "my sister asked me if a fever with hip pain is bad",
+    "saturday night fever is my favourite film",
+    "the temperature has dropped below zero outside",
+    "my toddler wet the bed again",
+    "lost twenty quid at the pub quiz",
+    "the tablet slipped off the bed",
+    "the cat jumped on me and woke me up",
+    "the tumble dryer is still going",
+    "the hot water bottle leaked on the sheet",
+    "pins and needles in my hand from lying on it, shaking it out",
+])
+def test_round13_other_peoples_old_news_and_everyday_words_stay_quiet(
+    rules: TriageRules, text: str
+) -> None:
+    assert _answer(rules, text) is None
+
+
+@pytest.mark.parametrize(("text", "urgency"), [
+    # Someone else's trouble that is new tonight still counts.
+    ("my husband is diabetic and tonight he can't feel his legs", "emergency"),
+    ("my wife had a stroke years ago and now she can't feel her bottom", "emergency"),
+    ("mum has had bladder trouble for ages, but tonight she can't control it at all", "emergency"),
+    ("i've had bladder trouble for years, but tonight i can't control it at all", "emergency"),
+    # Narrow vetoes: a pub, a cup or a son in the words explain nothing by themselves.
+    ("i've lost weight and can't face the pub anymore", "doctor"),
+    ("my son says i can't control my bladder tonight", "emergency"),
+    ("slipped reaching for me phone this evening", "clarify"),
+    ("my dad had bowel cancer years back and now his hip hurts at night", "doctor"),
+    # "fell into bed" is tiredness; falling while getting into bed is a fall.
+    ("i fell getting into bed and can't put weight on my leg", "emergency"),
+    ("i went down trying to catch the dog and now i can't stand", "emergency"),
+    ("the washroom's been different all week", "clarify"),
+])
+def test_round13_new_news_and_real_falls_keep_their_level(
+    rules: TriageRules, text: str, urgency: str
+) -> None:
+    assert _answer(rules, text) == urgency

@@ -143,6 +143,13 @@ class TriageRules(BaseModel):
     # fine"): a carer's report of a non-emergency is then the other person's news, not a
     # red flag for this user. Emergencies still count whoever they are about.
     not_mine: tuple[str, ...] = ()
+    # Someone else's trouble said to be long-standing ("for years", "her MS", "the
+    # podiatrist checks them")...
+    longstanding: tuple[str, ...] = ()
+    # ...counts only in a clause that says it is happening now ("tonight", "suddenly").
+    now: tuple[str, ...] = ()
+    # ...and none counts as old news when the words say tonight's is new.
+    tonight: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _every_urgency_has_a_symptom(self) -> TriageRules:
@@ -182,6 +189,8 @@ _JOINED = (
     ("sick and tired", "sickandtired"), ("on and off", "onandoff"),
     # "giving way more and more", "worse and worse": one cue, not two clauses.
     ("more and more", "moreandmore"), ("worse and worse", "worseandworse"),
+    # "now and then" is how often, not "now" (tonight's news): one word, as in ``now``.
+    ("now and then", "nowandthen"), ("now and again", "nowandagain"),
     ("bottom of my foot", "sole of my foot"), ("bottom of my feet", "soles of my feet"),
     ("bottom of the stairs", "foot of the stairs"), ("bottoms of my feet", "soles of my feet"),
     ("can no longer", "cannot"), ("could not", "cannot"), ("am unable to", "cannot"),
@@ -332,6 +341,9 @@ class _Compiled:
     returned: tuple[tuple[str, ...], ...]
     returned_unless: tuple[tuple[str, ...], ...]
     not_mine: tuple[tuple[str, ...], ...]
+    longstanding: tuple[tuple[str, ...], ...]
+    now: tuple[tuple[str, ...], ...]
+    tonight: tuple[tuple[str, ...], ...]
 
 
 _COMPILED: dict[int, tuple[TriageRules, _Compiled]] = {}
@@ -366,6 +378,9 @@ def _compiled(rules: TriageRules) -> _Compiled:
         returned=many(rules.returned),
         returned_unless=many(rules.returned_unless),
         not_mine=many(rules.not_mine),
+        longstanding=many(rules.longstanding),
+        now=many(rules.now),
+        tonight=many(rules.tonight),
     )
     if len(_COMPILED) > 16:  # content reloads in tests: keep the cache small
         _COMPILED.clear()
@@ -677,16 +692,22 @@ class Reading:
 
 def _clause_hits(compiled: _Compiled, cues: Iterable[tuple[str, ...]], clause: _Clause,
                  denials: bool = True, anyone: bool = False,
-                 people: bool = False) -> tuple[bool, bool]:
+                 people: bool = False, others_over: bool = False) -> tuple[bool, bool]:
     """(heard, discounted) for any of ``cues`` in one clause. ``denials``: a denial or
-    someone else as the subject discounts a hit (the symptom words, not a body part)."""
+    someone else as the subject discounts a hit (the symptom words, not a body part).
+    ``others_over``: the words say someone's trouble is old or long-standing, so another
+    person's symptom counts only in a clause that says it is happening now."""
     heard = discounted = False
     for cue in cues:
         for hit in _find(cue, clause.words):
             # A symptom denied or about someone else; a body part just after "not".
             symptom_off = denials and (_denied(compiled, clause.words, hit)
                                        or (people and _about_thing(clause, hit))
-                                       or not (anyone or _about_speaker(clause, hit)))
+                                       or not (anyone or _about_speaker(clause, hit))
+                                       or (anyone and others_over
+                                           and not _about_speaker(clause, hit)
+                                           and not any(_find_exact(p, clause.words)
+                                                       for p in compiled.now)))
             if symptom_off or (not denials and _place_denied(clause.words, hit[0])):
                 discounted = True
             else:
@@ -725,6 +746,12 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
     clauses = [replace(c, resolved=False, past=False, long_ago=False) if i < back else c
                for i, c in enumerate(clauses)]
     any_resolved = any(c.resolved for c in clauses)
+    # "my dad's feet have been numb for years from his diabetes", "my friend had a numb
+    # bum after her epidural, she laughs about it now": someone else's old news.
+    # Unless the text says tonight's is new ("for years, but tonight she can't control it").
+    others_over = (any_resolved or any(c.long_ago for c in clauses) or any(
+        _find_exact(p, c.words) for p in compiled.longstanding for c in clauses)) and not any(
+        _find_exact(p, c.words) for p in compiled.tonight for c in clauses)
     # ``unless_text`` reads the words whole, across clause breaks ("sick, that stretch").
     whole = _phrase(text)
 
@@ -733,6 +760,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         if not (rule.all_of and not rule.cues and not rule.groups) and not _mentioned(
                 compiled, symptom_id, clauses):
             return False, False  # none of its words: neither heard nor discounted
+        # A history ("mum had cancer years back") is old news by nature.
+        over = others_over and not rule.history
         # A combination said of anyone ("my husband fell, he can't get up") means a
         # person; a plain call for help counts whatever word precedes it ("phone 000").
         people = people or (anyone and bool(rule.groups or rule.all_of))
@@ -758,7 +787,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
         heard = False
         for clause in clauses:
             ok, denied = _clause_hits(compiled, compiled.cues[symptom_id], clause,
-                                      anyone=anyone, people=people)
+                                      anyone=anyone, people=people, others_over=over)
             if clause in usable:
                 heard = heard or ok
                 discounted = discounted or denied
@@ -770,7 +799,8 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
             for scope in scopes:
                 # Only the first group (the symptom) can be denied: in "no feeling down
                 # there" the "no" belongs to the feeling, not to the place.
-                if all(any(_clause_hits(compiled, g, c, index == 0, anyone, people)[0]
+                if all(any(_clause_hits(compiled, g, c, index == 0, anyone, people,
+                                        over)[0]
                                for c in scope)
                        for index, g in enumerate(groups)):
                     heard = True
@@ -782,7 +812,7 @@ def read_text(rules: TriageRules, text: str | None) -> Reading:
                     if (clause.anaphoric and before in usable and clause in usable
                             and any(_find_exact(pl, before.words) for pl in compiled.places)
                             and _clause_hits(compiled, groups[0], clause, True, anyone,
-                                             people)[0]
+                                             people, over)[0]
                             and all(_clause_hits(compiled, g, before, False, anyone, people)[0]
                                     for g in groups[1:])):
                         heard = True
